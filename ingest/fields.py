@@ -1,0 +1,72 @@
+"""Project-report fields found as label/value pairs anywhere in a report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# label (lower case) -> metadata key
+LABELS = {
+    "reference number": "reference_number",
+    "reference no": "reference_number",
+    "diarienummer": "reference_number",
+    "coordinator": "coordinator",
+    "project coordinator": "coordinator",
+    "lead partner": "coordinator",
+    "funding": "funding",
+    "funding from vinnova": "funding",
+    "total funding": "funding",
+    "project duration": "duration",
+    "duration": "duration",
+    "status": "status",
+}
+_LABEL_RE = re.compile(
+    r"^\s*(?:[*_]{2})?(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")"
+    r"(?:[*_]{2})?\s*(?::|\s)\s*(?:[*_]{2})?\s*(.+?)\s*$",
+    re.IGNORECASE,
+)
+_AMOUNT_RE = re.compile(r"(SEK|EUR|€|kr)\s*([\d][\d\s.,\u00a0]*)|([\d][\d\s.,\u00a0]*)\s*(SEK|EUR|kr)", re.I)
+_YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def fields_from_lines(lines: list[str]) -> dict[str, Any]:
+    """Scan text lines for ``Label: value`` (or ``Label value``, ``**Label:** value``)."""
+    pairs = []
+    for line in lines:
+        m = _LABEL_RE.match(line)
+        if m and 0 < len(m.group(2).strip(" :*")) <= 150:
+            pairs.append((m.group(1), m.group(2).strip(" :*")))
+    return fields_from_pairs(pairs)
+
+
+def fields_from_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Normalise label/value pairs (from text lines, ``<dl>`` or ``<table>``) into metadata."""
+    meta: dict[str, Any] = {}
+    for label, value in pairs:
+        key = LABELS.get(re.sub(r"[\s:*_]+", " ", label).strip().lower())
+        value = " ".join(value.split())
+        if not key or not value or key in meta:
+            continue
+        meta[key] = value
+    if "funding" in meta:
+        meta.update(parse_funding(meta["funding"]))
+    if "duration" in meta:
+        years = [int(m.group(0)) for m in _YEAR_RE.finditer(meta["duration"])]
+        if years:
+            meta["start_year"], meta["end_year"] = min(years), max(years)
+    return meta
+
+
+def parse_funding(text: str) -> dict[str, Any]:
+    m = _AMOUNT_RE.search(text)
+    if not m:
+        return {}
+    currency = (m.group(1) or m.group(4) or "").upper()
+    digits = re.sub(r"[^\d]", "", m.group(2) or m.group(3) or "")
+    if not digits:
+        return {}
+    if currency in ("SEK", "KR"):
+        return {"funding_sek": int(digits)}
+    if currency in ("EUR", "€"):
+        return {"funding_eur": int(digits)}
+    return {}

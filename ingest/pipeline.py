@@ -1,0 +1,239 @@
+"""walk paths -> hash -> load -> chunk -> embed (batched across documents) -> write -> BM25.
+
+One writer at a time (a lock file in the store folder). A document counts as ingested only when its
+record says ``done`` with the file's hash; anything else is redone on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from filelock import FileLock, Timeout
+
+from ingest.chunking import chunk_document
+from ingest.loaders import load, supported
+from kb.errors import KBError, LoadError, LockError, UsageError
+from kb.models import Chunk, Document, IngestReport
+from kb.settings import Settings
+from kb.store import Store, record_meta
+
+# Bump when loaders or chunking change what a file turns into: every file is then re-indexed.
+PIPELINE_VERSION = "1"
+BATCH_CHUNKS = 256
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class _File:
+    path: Path
+    root: Path
+    source: str
+    direct: bool  # named on the command line (not found inside a folder)
+
+
+@dataclass
+class _Pending:
+    file: _File
+    doc: Document
+    chunks: list[Chunk]
+    digest: str
+    updated: bool
+
+
+def run(paths: Iterable[str | Path], settings: Settings, *, embedder=None,
+        progress: Progress | None = None, show_bar: bool = False) -> IngestReport:
+    """Ingest files and folders into the store; see ``IngestReport`` for what happened."""
+    started = time.perf_counter()
+    settings.store.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.store / "ingest.lock"))
+    try:
+        lock.acquire(timeout=settings.lock_timeout)
+    except Timeout:
+        raise LockError(f"another 'kb ingest' is writing to {settings.chroma_url or settings.store} "
+                        f"(waited {settings.lock_timeout:.0f} s); try again when it has finished") from None
+    try:
+        report = _Ingest(settings, embedder, progress, show_bar).run([Path(p) for p in paths])
+    finally:
+        lock.release()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+class _Ingest:
+    def __init__(self, settings: Settings, embedder, progress: Progress | None, show_bar: bool):
+        self.settings = settings
+        self.store = Store(settings)
+        self.store.check_settings()
+        self.records = self.store.records()
+        self._embedder = embedder
+        self.progress = progress
+        self.show_bar = show_bar
+        self.report = IngestReport()
+        self.began = False
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from kb.embedding import get_embedder
+
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    def run(self, paths: list[Path]) -> IngestReport:
+        files, roots = self._walk(paths)
+        batch: list[_Pending] = []
+        bar = _bar(len(files), self.show_bar)
+        for i, f in enumerate(files, start=1):
+            pending = self._prepare(f)
+            if pending:
+                batch.append(pending)
+                if sum(len(p.chunks) for p in batch) >= BATCH_CHUNKS:
+                    self._write(batch)
+                    batch = []
+            if bar:
+                bar.update(1)
+            if self.progress:
+                self.progress(f.source, i, len(files))
+        self._write(batch)
+        if bar:
+            bar.close()
+        self._remove_missing(files, roots)
+        self._finish()
+        return self.report
+
+    # -- walking ---------------------------------------------------------------------------------
+    def _walk(self, paths: list[Path]) -> tuple[list[_File], list[Path]]:
+        if not paths:
+            raise UsageError("nothing to ingest: give one or more files or folders")
+        known_roots = sorted({Path(r["root"]) for r in self.records.values() if r.get("root")},
+                             key=lambda p: len(p.parts), reverse=True)
+        files: dict[str, _File] = {}
+        roots: list[Path] = []
+        for given in paths:
+            path = given.resolve()
+            if path.is_dir():
+                roots.append(path)
+                for dirpath, dirnames, filenames in os.walk(path):
+                    dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+                    for name in sorted(filenames):
+                        file = Path(dirpath) / name
+                        if name.startswith("."):
+                            continue
+                        if not supported(file):
+                            self.report.skipped.append(_rel(file, path))
+                            continue
+                        f = _File(file, path, _rel(file, path), direct=False)
+                        files.setdefault(f.source, f)
+            elif path.is_file():
+                root = next((r for r in known_roots if path.is_relative_to(r)), path.parent)
+                f = _File(path, root, _rel(path, root), direct=True)
+                if not supported(path):
+                    self._fail(f.source, f"unsupported file type {path.suffix or '(none)'!r}")
+                    continue
+                files[f.source] = f
+            else:
+                self._fail(str(given), "no such file or folder")
+        return list(files.values()), roots
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _prepare(self, f: _File) -> _Pending | None:
+        try:
+            data = f.path.read_bytes()
+        except OSError as exc:
+            self._fail(f.source, f"cannot read: {exc.strerror or exc}")
+            return None
+        digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
+        old = self.records.get(_doc_id(f.source))
+        if old and old.get("hash") == digest and old.get("state") == "done":
+            self.report.unchanged += 1
+            return None
+        try:
+            doc = load(f.path, f.source)
+            s = self.settings
+            chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.cue_window_seconds)
+        except LoadError as exc:
+            kept = " (its last good version stays in the store)" if old else ""
+            self._fail(f.source, exc.reason + kept)
+            return None
+        return _Pending(f, doc, chunks, digest, updated=old is not None)
+
+    def _write(self, batch: list[_Pending]) -> None:
+        if not batch:
+            return
+        texts = [c.embed_text for p in batch for c in p.chunks]
+        vectors = self.embedder.embed_documents(texts, show_progress=False)
+        if not self.began:
+            self.store.check_settings(dim=vectors.shape[1])
+            self.store.begin_write(dim=int(vectors.shape[1]))
+            self.began = True
+        offset = 0
+        for p in batch:
+            n = len(p.chunks)
+            record = record_meta({**p.doc.metadata, "doc_id": p.doc.doc_id, "source": p.file.source,
+                                  "path": str(p.file.path), "root": str(p.file.root),
+                                  "hash": p.digest, "kind": p.doc.kind, "title": p.doc.title})
+            self.store.write_document(record, p.chunks, vectors[offset:offset + n])
+            offset += n
+            self.report.chunks += n
+            if p.updated:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+
+    def _remove_missing(self, files: list[_File], roots: list[Path]) -> None:
+        present = {_doc_id(f.source) for f in files}
+        for doc_id, rec in self.records.items():
+            if doc_id in present or not rec.get("root"):
+                continue
+            in_root = any(Path(rec["root"]) == r for r in roots)
+            gone = not Path(rec.get("path", "")).exists()
+            if in_root or (gone and rec.get("state") != "done"):
+                self._begin_without_vectors()
+                self.store.delete_document(doc_id)
+                self.report.removed += 1
+
+    def _begin_without_vectors(self) -> None:
+        if not self.began:
+            state = self.store.state()
+            self.store.begin_write(dim=int(state.get("kb_dim", 0)) or self.embedder.dim)
+            self.began = True
+
+    def _finish(self) -> None:
+        """Rebuild BM25 when anything changed (or it is out of step after a crash)."""
+        from kb.index import rebuild_lexical, lexical_in_step
+
+        if self.began or not lexical_in_step(self.store):
+            if not self.began:
+                self._begin_without_vectors()
+            rebuild_lexical(self.store, finish=True)
+
+    def _fail(self, source: str, reason: str) -> None:
+        self.report.failed.append({"source": source, "error": reason})
+
+
+def _doc_id(source: str) -> str:
+    from kb.models import doc_id_for
+
+    return doc_id_for(source)
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _bar(total: int, show: bool):
+    if not show or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr)
+
+
+__all__ = ["run", "KBError"]

@@ -1,0 +1,30 @@
+"""Reading text files: UTF-8 with a cp1252 fallback, and a clear refusal of binary content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.errors import LoadError
+
+
+def read_text(path: Path, source: str) -> str:
+    """The file's text. Empty files and binary files are refused with a one-line reason."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise LoadError(source, "empty file")
+    if looks_binary(data):
+        raise LoadError(source, "binary content in a text file (is the extension right?)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(head) * 0.05

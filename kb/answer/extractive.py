@@ -1,0 +1,108 @@
+"""The default answerer: grounded by construction. It picks the sentences of the top hits that
+best answer the question and cites each one.
+
+Sentence scoring is two-stage so that a question never embeds every candidate sentence: a cheap
+lexical pre-score (idf-weighted overlap with the question, plus the hit's own score) keeps the best
+``PRESELECT`` sentences; only those are embedded and scored by cosine similarity to the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.answer.citations import citation
+from kb.lexical import LexicalIndex, tokenize
+from kb.models import Citation, Hit
+
+PRESELECT = 14
+HITS_USED = 6
+_SENTENCE = re.compile(r"[^\n.!?]*(?:[.!?]+(?=\s|$)|\n|$)")
+_SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+@dataclass
+class Sentence:
+    text: str
+    hit_rank: int
+    position: int
+    lexical: float = 0.0
+    score: float = 0.0
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; every sentence is a verbatim span of ``text``."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        span = m.group(0)
+        stripped = span.strip()
+        if not stripped:
+            continue
+        lead = len(span) - len(span.lstrip())
+        sentence, start = stripped, m.start() + lead
+        for pattern in (_SPEAKER, _BULLET):
+            cut = pattern.match(sentence)
+            if cut:
+                sentence, start = sentence[cut.end():], start + cut.end()
+        if len(sentence.split()) >= 4 and not sentence.startswith("#"):
+            out.append((start, sentence))
+    return out
+
+
+def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,
+           max_sentences: int = 4) -> tuple[str, list[Citation], float]:
+    """The answer text with ``[n]`` after each sentence, its citations, and the best sentence score."""
+    q_tokens = set(tokenize(question))
+    q_weight = sum(lexical.idf(t) for t in q_tokens) or 1.0
+    top = hits[0].score if hits and hits[0].score > 0 else 1.0
+    candidates: list[Sentence] = []
+    seen: set[str] = set()
+    for rank, hit in enumerate(hits[:HITS_USED]):
+        for offset, text in split_sentences(hit.text):
+            key = " ".join(text.lower().split())
+            if key in seen:
+                continue
+            seen.add(key)
+            overlap = sum(lexical.idf(t) for t in q_tokens & set(tokenize(text))) / q_weight
+            s = Sentence(text, rank, offset, lexical=overlap)
+            s.score = 0.6 * overlap + 0.4 * hit.score / top - 0.05 * rank
+            candidates.append(s)
+    if not candidates:
+        return "", [], 0.0
+    candidates.sort(key=lambda s: s.score, reverse=True)
+    pool = candidates[:PRESELECT]
+    vectors = embedder.embed_sentences([s.text for s in pool])
+    for s, cos in zip(pool, vectors @ qvec):
+        s.score = 0.55 * float(cos) + 0.3 * s.lexical + 0.15 * hits[s.hit_rank].score / top
+    pool.sort(key=lambda s: s.score, reverse=True)
+    best = pool[0].score
+    chosen = [s for s in pool if s.score >= 0.7 * best][:max_sentences]
+    if len(chosen) < 2:
+        chosen = pool[:2]
+    return _compose(chosen, hits) + (best,)
+
+
+def _compose(chosen: list[Sentence], hits: list[Hit]) -> tuple[str, list[Citation]]:
+    """Sentences in reading order (by source rank, then position); one citation per source."""
+    chosen.sort(key=lambda s: (s.hit_rank, s.position))
+    numbers: dict[str, int] = {}
+    spans: dict[str, list[Sentence]] = {}
+    parts = []
+    for s in chosen:
+        hit = hits[s.hit_rank]
+        n = numbers.setdefault(hit.source, len(numbers) + 1)
+        spans.setdefault(hit.source, []).append(s)
+        text = s.text.rstrip()
+        parts.append(f"{text} [{n}]" if text[-1:] in ".!?" else f"{text}. [{n}]")
+    citations = []
+    for source, n in numbers.items():
+        first = spans[source][0]
+        hit = hits[first.hit_rank]
+        same_chunk = [s for s in spans[source] if s.hit_rank == first.hit_rank]
+        start = same_chunk[0].position
+        end = max(s.position + len(s.text) for s in same_chunk)
+        citations.append(citation(n, hit, hit.text[start:end]))
+    return " ".join(parts), citations

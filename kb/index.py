@@ -1,0 +1,80 @@
+"""Keeping BM25 in step with the chunks in the store, for the writer and for every reader."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kb.lexical import LexicalIndex
+from kb.models import heading
+from kb.store import Store
+
+
+def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
+    """Build BM25 from every stored chunk and save it. The writer (``finish``) also drops orphan
+    chunks (no document record: a crash between writes) and then publishes a new generation."""
+    records = store.records()
+    ids, texts, doc_ids, orphans = [], [], [], []
+    for page_ids, page_texts, page_metas in store.iter_chunks():
+        for cid, text, meta in zip(page_ids, page_texts, page_metas):
+            if meta.get("doc_id") not in records:
+                orphans.append(cid)
+                continue
+            ids.append(cid)
+            texts.append(heading(meta) + "\n" + (text or ""))
+            doc_ids.append(meta["doc_id"])
+    if finish and orphans:
+        store.chunks.delete(ids=orphans)
+    generation = f"{time.time():.6f}-new" if finish else store.generation()
+    index = LexicalIndex.build(ids, texts, doc_ids, generation)
+    if finish:
+        index.save(store.cache_dir)
+        store.set_state(generation=generation)
+    return index
+
+
+def lexical_in_step(store: Store) -> bool:
+    generation = store.generation()
+    if generation.startswith("dirty-"):
+        return False
+    saved = LexicalIndex.load(store.cache_dir)
+    return saved is not None and saved.generation == generation
+
+
+class LexicalCache:
+    """A reader's BM25: reloaded or rebuilt when the store's generation moves on (checked at most
+    every ``interval`` seconds). While an ingest is running (a ``dirty-`` generation) the last good
+    index keeps answering."""
+
+    def __init__(self, store: Store, interval: float = 1.0) -> None:
+        self.store = store
+        self.interval = interval
+        self._index: LexicalIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> LexicalIndex:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is not None and now - self._checked < self.interval:
+                return self._index
+            self._checked = now
+            generation = self.store.generation()
+            if self._index is not None and (self._index.generation == generation
+                                            or generation.startswith("dirty-")):
+                return self._index
+            saved = LexicalIndex.load(self.store.cache_dir)
+            if saved is not None and (saved.generation == generation or generation.startswith("dirty-")):
+                self._index = saved
+            else:
+                self._index = rebuild_lexical(self.store)
+                if not generation.startswith("dirty-"):
+                    try:
+                        self._index.save(self.store.cache_dir)
+                    except OSError:
+                        pass  # a read-only cache folder: keep the index in memory
+            return self._index
+
+    @property
+    def changed_since(self) -> str:
+        return self._index.generation if self._index else ""

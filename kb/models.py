@@ -1,0 +1,179 @@
+"""kb's own types. Callers of the library (CLI, app, eval) see these and nothing deeper."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KINDS = ("toolbox", "report", "transcript", "document")
+CATEGORIES = ("event", "service", "long-term initiative", "tool")
+
+
+def doc_id_for(source: str) -> str:
+    """A stable document id from its source path (the same file always gets the same id)."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Unit:
+    """A located piece of a document: a page, a section or a transcript cue."""
+
+    text: str
+    page: int | None = None
+    section: str | None = None
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+
+
+@dataclass
+class Document:
+    """One loaded file: its units in reading order, and its document-level metadata."""
+
+    source: str
+    kind: str
+    title: str
+    units: list[Unit]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        return doc_id_for(self.source)
+
+
+@dataclass
+class Chunk:
+    """What is stored and searched: verbatim ``text`` from the source, plus where it came from."""
+
+    id: str
+    doc_id: str
+    text: str
+    metadata: dict[str, Any]
+
+    @property
+    def embed_text(self) -> str:
+        """The text that is embedded and indexed: the title (and section) first, then the passage."""
+        return heading(self.metadata) + "\n" + self.text
+
+
+def heading(meta: dict[str, Any]) -> str:
+    title = meta.get("title") or ""
+    section = meta.get("section")
+    return f"{title} — {section}" if section and section != title else title
+
+
+@dataclass
+class Hit:
+    """One search result: a stored chunk and its fused score."""
+
+    doc_id: str
+    chunk_id: str
+    source: str
+    title: str
+    kind: str
+    text: str
+    score: float
+    page: int | None = None
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+    section: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """A numbered source of an answer; ``snippet`` is verbatim text of the stored chunk."""
+
+    n: int
+    source: str
+    title: str
+    kind: str
+    snippet: str
+    score: float
+    page: int | None = None
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+    chunk_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("chunk_id")
+        return d
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool = False
+    mode: str = "extractive"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+
+@dataclass
+class Filters:
+    """Search filters; every given field must match. Years select documents overlapping the range."""
+
+    kind: str | list[str] | None = None
+    category: str | list[str] | None = None
+    tags: list[str] | None = None
+    coordinator: str | None = None
+    contributed_by: str | None = None
+    organisation: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    sources: list[str] | None = None
+
+    @classmethod
+    def of(cls, value: Filters | dict[str, Any] | None) -> Filters | None:
+        if value is None or isinstance(value, Filters):
+            return value
+        return cls(**{k: v for k, v in value.items() if v not in (None, "", [])})
+
+    def is_empty(self) -> bool:
+        return all(v in (None, "", []) for v in asdict(self).values())
+
+
+@dataclass
+class DocInfo:
+    """A stored document as listed by ``kb docs``."""
+
+    doc_id: str
+    source: str
+    kind: str
+    title: str
+    chunks: int
+    path: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "kind": self.kind, "title": self.title,
+                "chunks": self.chunks, "doc_id": self.doc_id, **self.metadata}
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,157 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates, both scored for every candidate, fused,
+filtered at the document level and diversified (at most ``max_per_doc`` chunks per document)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from kb.fusion import fuse
+from kb.index import LexicalCache
+from kb.lexical import tokenize
+from kb.models import Filters, Hit
+from kb.settings import Settings
+from kb.store import Store
+
+
+class Retriever:
+    def __init__(self, store: Store, embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.lexical = LexicalCache(store)
+        self._records: dict[str, dict[str, Any]] = {}
+        self._records_generation: str | None = None
+        self._lock = threading.Lock()
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Document records (done only), refreshed when the lexical index moves to a new generation."""
+        lex = self.lexical.get()
+        with self._lock:
+            if self._records_generation != lex.generation:
+                self._records = {k: v for k, v in self.store.records().items() if v.get("state") == "done"}
+                self._records_generation = lex.generation
+            return self._records
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None,
+               max_per_doc: int | None = None, qvec: np.ndarray | None = None) -> list[Hit]:
+        query = query.strip()
+        if not query or k <= 0:
+            return []
+        lex = self.lexical.get()
+        allowed = allowed_docs(filters, self.records())
+        if allowed is not None and not allowed:
+            return []
+        if qvec is None:
+            qvec = self.embedder.embed_query(query)
+        n = max(self.settings.candidates, k * 3)
+        where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+        dense = {cid: (score, text, meta) for cid, score, text, meta in self.store.query(qvec, n, where)}
+        tokens = tokenize(query)
+        lex_scores = lex.scores(tokens)
+        if allowed is not None and len(lex_scores):
+            lex_scores = np.where(np.isin(lex.doc_ids, list(allowed)), lex_scores, 0.0)
+        top_lex = [lex.ids[i] for i in _top(lex_scores, n) if lex_scores[i] > 0]
+        missing = [cid for cid in top_lex if cid not in dense]
+        if missing:
+            got = self.store.get(missing, embeddings=True)
+            for cid, text, meta, vec in zip(got["ids"], got["documents"], got["metadatas"],
+                                            got["embeddings"]):
+                dense[cid] = (float(np.dot(np.asarray(vec, dtype=np.float32), qvec)), text, meta)
+        if not dense:
+            return []
+        ids = list(dense)
+        d = np.array([dense[c][0] for c in ids], dtype=np.float32)
+        lx = np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0 for c in ids],
+                      dtype=np.float32)
+        fused = fuse(d, lx, lex.max_score(tokens), self.settings.dense_weight, self.settings.fusion)
+        order = np.argsort(-fused, kind="stable")
+        return diversify([_hit(ids[i], float(fused[i]), *dense[ids[i]][1:]) for i in order], k,
+                         self.settings.max_per_doc if max_per_doc is None else max_per_doc)
+
+    def similar(self, doc_id: str, k: int = 5) -> list[Hit]:
+        """Documents most like a stored one: the mean of its chunk vectors, best chunk per document."""
+        got = self.store.chunks.get(where={"doc_id": doc_id}, include=["embeddings"])
+        if not len(got["ids"]):
+            return []
+        centroid = np.asarray(got["embeddings"], dtype=np.float32).mean(axis=0)
+        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+        rows = self.store.query(centroid, max(self.settings.candidates, k * 10),
+                                where={"doc_id": {"$ne": doc_id}})
+        hits = [_hit(cid, score, text, meta) for cid, score, text, meta in rows]
+        return diversify(hits, k, 1)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    if len(scores) <= n:
+        return np.argsort(-scores)
+    part = np.argpartition(-scores, n)[:n]
+    return part[np.argsort(-scores[part])]
+
+
+def diversify(hits: list[Hit], k: int, max_per_doc: int) -> list[Hit]:
+    out, per_doc = [], {}
+    for hit in hits:
+        if per_doc.get(hit.doc_id, 0) >= max_per_doc:
+            continue
+        per_doc[hit.doc_id] = per_doc.get(hit.doc_id, 0) + 1
+        out.append(hit)
+        if len(out) == k:
+            break
+    return out
+
+
+_LOCATION = ("page", "start", "end", "speaker", "section")
+_BASE = ("doc_id", "source", "title", "kind", "chunk", *_LOCATION)
+
+
+def _hit(chunk_id: str, score: float, text: str, meta: dict[str, Any]) -> Hit:
+    return Hit(doc_id=meta["doc_id"], chunk_id=chunk_id, source=meta["source"],
+               title=meta.get("title", ""), kind=meta.get("kind", "document"), text=text or "",
+               score=round(score, 6), page=meta.get("page"), start=meta.get("start"),
+               end=meta.get("end"), speaker=meta.get("speaker"), section=meta.get("section"),
+               metadata={k: v for k, v in meta.items() if k not in _BASE})
+
+
+def allowed_docs(filters: Filters | None, records: dict[str, dict[str, Any]]) -> set[str] | None:
+    """The doc_ids that pass the filters; None when there are no filters (everything passes)."""
+    if filters is None or filters.is_empty():
+        return None
+    return {doc_id for doc_id, rec in records.items() if matches(filters, rec)}
+
+
+def _one_of(value: Any, wanted: str | list[str] | None) -> bool:
+    if not wanted:
+        return True
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    return str(value or "").lower() in {w.lower() for w in wanted}
+
+
+def matches(f: Filters, rec: dict[str, Any]) -> bool:
+    if not _one_of(rec.get("kind"), f.kind) or not _one_of(rec.get("category"), f.category):
+        return False
+    if f.tags:
+        tags = {t.lower() for t in (rec.get("tags") or [])}
+        if not tags & {t.lower() for t in f.tags}:
+            return False
+    for field in ("coordinator", "contributed_by"):
+        wanted = getattr(f, field)
+        if wanted and wanted.lower() not in str(rec.get(field) or "").lower():
+            return False
+    if f.organisation:
+        org = f.organisation.lower()
+        if not any(org in str(rec.get(x) or "").lower() for x in ("coordinator", "contributed_by")):
+            return False
+    if f.year_from is not None or f.year_to is not None:
+        start, end = rec.get("start_year"), rec.get("end_year", rec.get("start_year"))
+        if start is None:
+            return False
+        if f.year_from is not None and int(end) < f.year_from:
+            return False
+        if f.year_to is not None and int(start) > f.year_to:
+            return False
+    if f.sources and rec.get("source") not in f.sources:
+        return False
+    return True

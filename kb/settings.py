@@ -1,0 +1,96 @@
+"""One typed settings object, built at the edge (CLI flags, ``KB_*`` variables) and passed in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from kb.errors import UsageError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = Path(".kb")
+    chroma_url: str | None = None
+    collection: str = "kb"
+    embed_model: str = DEFAULT_MODEL
+    embed_batch_size: int = 32
+    embed_backend: str = "torch"
+    # Chunking (recorded in the store; a mismatch is refused).
+    chunk_tokens: int = 200
+    chunk_overlap: int = 30
+    cue_window_seconds: float = 75.0
+    # Retrieval.
+    max_per_doc: int = 3
+    candidates: int = 50
+    dense_weight: float = 0.5
+    fusion: str = "convex"
+    # Answers.
+    abstain_threshold: float = 0.35
+    answer_sentences: int = 4
+    # Optional LLM.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0
+    # App.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allow_upload: bool = False
+    auth: str | None = None
+    max_upload_mb: int = 50
+    lock_timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``KB_<FIELD>`` variables, then explicit overrides (None is ignored)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"KB_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "store" in values:
+            values["store"] = Path(values["store"])
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    def index_record(self) -> dict[str, str | int | float]:
+        """What the store records about how its vectors and chunks were made."""
+        return {
+            "kb_model": model_id(self.embed_model),
+            "kb_chunk_tokens": self.chunk_tokens,
+            "kb_chunk_overlap": self.chunk_overlap,
+            "kb_cue_window_seconds": self.cue_window_seconds,
+        }
+
+
+def model_id(name: str) -> str:
+    """A stable name for a model: a path is named by its folder, not by where it is installed."""
+    path = Path(name)
+    return path.name if path.exists() else name
+
+
+def _coerce(name: str, type_: Any, raw: str) -> Any:
+    type_name = type_ if isinstance(type_, str) else getattr(type_, "__name__", str(type_))
+    try:
+        if type_name.startswith("bool"):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+    except ValueError as exc:
+        raise UsageError(f"KB_{name.upper()}={raw!r} is not a valid {type_name}") from exc
+    return raw

@@ -1,0 +1,192 @@
+"""The store seam: one Chroma collection of chunks (vectors, verbatim text, metadata) and one of
+document records (the manifest), embedded or on a Chroma server. Only this module talks to chromadb.
+
+Crash safety: a document is written as pending record -> chunk upserts -> stale chunk deletes ->
+done record (with the file's hash). Ids are deterministic, so redoing a half-written document
+converges. The ``generation`` in the state record changes whenever chunks change; derived indexes
+(BM25) are rebuilt when theirs differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlparse
+
+import numpy as np
+
+from kb.errors import ModelMismatchError, StoreError
+from kb.models import Chunk, DocInfo
+from kb.settings import Settings
+
+STATE_ID = "__kb_state__"
+_RECORD_KEYS = ("source", "path", "root", "hash", "kind", "title", "chunks", "state", "doc_id")
+
+
+class Store:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = _client(settings)
+        try:
+            self.chunks = self.client.get_or_create_collection(
+                f"{settings.collection}_chunks", embedding_function=None,
+                metadata={"hnsw:space": "cosine"})
+            self.docs = self.client.get_or_create_collection(
+                f"{settings.collection}_docs", embedding_function=None)
+        except Exception as exc:  # chromadb raises many types (connection, sqlite, validation)
+            raise StoreError(f"cannot open the store at {self.location}: {exc}") from exc
+        self.max_batch = _max_batch(self.client)
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.store)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where this process keeps derived indexes (BM25) for this store."""
+        if not self.settings.chroma_url:
+            return self.settings.store / "lexical"
+        key = hashlib.sha1(f"{self.settings.chroma_url}/{self.settings.collection}".encode()).hexdigest()
+        return self.settings.store / f"lexical-{key[:12]}"
+
+    # -- the state record: model, chunking, generation ------------------------------------------
+    def state(self) -> dict[str, Any]:
+        got = self.docs.get(ids=[STATE_ID], include=["metadatas"])
+        return dict(got["metadatas"][0]) if got["ids"] else {}
+
+    def check_settings(self, dim: int | None = None) -> None:
+        """Refuse a store built with another model or chunking than the configured one."""
+        state = self.state()
+        wanted = self.settings.index_record()
+        diffs = [f"{k[3:]}={state[k]!r} (configured: {v!r})"
+                 for k, v in wanted.items() if k in state and state[k] != v]
+        if dim is not None and "kb_dim" in state and state["kb_dim"] != dim:
+            diffs.append(f"dim={state['kb_dim']} (configured model: {dim})")
+        if diffs:
+            raise ModelMismatchError(
+                f"the store at {self.location} was built with " + ", ".join(diffs)
+                + "; use the same settings, or ingest into a new store (--store DIR)")
+
+    def set_state(self, **changes: Any) -> None:
+        meta = {**self.state(), **changes}
+        self.docs.upsert(ids=[STATE_ID], embeddings=[[0.0]], metadatas=[meta])
+
+    def generation(self) -> str:
+        return str(self.state().get("generation", ""))
+
+    def begin_write(self, dim: int) -> None:
+        """Record the settings and mark the derived indexes stale before touching any chunk."""
+        self.set_state(**self.settings.index_record(), kb_dim=dim,
+                       generation=f"dirty-{uuid.uuid4().hex}")
+
+    # -- documents -------------------------------------------------------------------------------
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every document record (pending or done), by doc_id."""
+        got = self.docs.get(include=["metadatas"])
+        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"]) if i != STATE_ID}
+
+    def documents(self) -> list[DocInfo]:
+        return sorted((_docinfo(m) for m in self.records().values() if m.get("state") == "done"),
+                      key=lambda d: d.source)
+
+    def write_document(self, record: dict[str, Any], chunks: list[Chunk], vectors: np.ndarray) -> None:
+        doc_id = record["doc_id"]
+        self.docs.upsert(ids=[doc_id], embeddings=[[0.0]], metadatas=[{**record, "state": "pending"}])
+        for i in range(0, len(chunks), self.max_batch):
+            part = chunks[i:i + self.max_batch]
+            self.chunks.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + self.max_batch],
+                               documents=[c.text for c in part],
+                               metadatas=[_chroma_meta(c.metadata) for c in part])
+        keep = {c.id for c in chunks}
+        stale = [i for i in self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"] if i not in keep]
+        if stale:
+            self.chunks.delete(ids=stale)
+        self.docs.upsert(ids=[doc_id], embeddings=[[0.0]],
+                         metadatas=[{**record, "chunks": len(chunks), "state": "done"}])
+
+    def delete_document(self, doc_id: str) -> None:
+        self.chunks.delete(where={"doc_id": doc_id})
+        self.docs.delete(ids=[doc_id])
+
+    # -- chunks ----------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None = None,
+              ids: list[str] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Nearest chunks: (id, cosine similarity, text, metadata)."""
+        total = self.count()
+        if total == 0 or n <= 0:
+            return []
+        res = self.chunks.query(query_embeddings=[vector], n_results=min(n, total), where=where,
+                                ids=ids, include=["documents", "metadatas", "distances"])
+        return [(i, 1.0 - float(d), t, dict(m)) for i, d, t, m in
+                zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0])]
+
+    def get(self, ids: list[str], embeddings: bool = False) -> dict[str, Any]:
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        return self.chunks.get(ids=ids, include=include)
+
+    def iter_chunks(self, page: int = 5000) -> Iterator[tuple[list[str], list[str], list[dict]]]:
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got["documents"], got["metadatas"]
+            offset += len(got["ids"])
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            if not url.hostname:
+                raise StoreError(f"KB_CHROMA_URL {settings.chroma_url!r} is not a URL like http://host:8000")
+            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=chroma_settings)
+        settings.store.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store / "chroma"), settings=chroma_settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"cannot open the store at {settings.chroma_url or settings.store}: {exc}") from exc
+
+
+def _max_batch(client) -> int:
+    try:
+        return int(client.get_max_batch_size())
+    except Exception:
+        return 1000
+
+
+def _chroma_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in meta.items():
+        if isinstance(v, (list, tuple)):
+            v = [str(x) for x in v if x not in (None, "")]
+            if not v:
+                continue
+        elif v is None or v == "":
+            continue
+        elif not isinstance(v, (str, int, float, bool)):
+            v = str(v)
+        out[k] = v
+    return out
+
+
+def record_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return _chroma_meta(meta)
+
+
+def _docinfo(m: dict[str, Any]) -> DocInfo:
+    extra = {k: v for k, v in m.items() if k not in _RECORD_KEYS and k not in ("mtime", "size")}
+    return DocInfo(doc_id=m["doc_id"], source=m["source"], kind=m.get("kind", "document"),
+                   title=m.get("title", m["source"]), chunks=int(m.get("chunks", 0)),
+                   path=m.get("path", ""), metadata=extra)
