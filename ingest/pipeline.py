@@ -40,7 +40,7 @@ class _File:
 
 @dataclass
 class _Pending:
-    file: _File
+    file: _File | None
     doc: Document
     chunks: list[Chunk]
     digest: str
@@ -52,18 +52,52 @@ def run(paths: Iterable[str | Path], settings: Settings, *, embedder=None,
     """Ingest files and folders into the store; see ``IngestReport`` for what happened."""
     started = time.perf_counter()
     settings.store.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.store / "ingest.lock"))
-    try:
-        lock.acquire(timeout=settings.lock_timeout)
-    except Timeout:
-        raise LockError(f"another 'kb ingest' is writing to {settings.chroma_url or settings.store} "
-                        f"(waited {settings.lock_timeout:.0f} s); try again when it has finished") from None
-    try:
+    with _locked(settings):
         report = _Ingest(settings, embedder, progress, show_bar).run([Path(p) for p in paths])
-    finally:
-        lock.release()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def write_documents(documents: Iterable[Document], settings: Settings, *, embedder=None,
+                    show_bar: bool = False) -> IngestReport:
+    """Ingest documents that are already in memory (a BEIR corpus, generated benchmark text).
+
+    They are keyed by ``source`` like files, never removed by a later folder ingest, and re-written
+    only when their text changes."""
+    started = time.perf_counter()
+    settings.store.mkdir(parents=True, exist_ok=True)
+    with _locked(settings):
+        job = _Ingest(settings, embedder, None, show_bar)
+        batch: list[_Pending] = []
+        for doc in documents:
+            pending = job.prepare_document(doc)
+            if pending:
+                batch.append(pending)
+                if sum(len(p.chunks) for p in batch) >= BATCH_CHUNKS * 4:
+                    job._write(batch)
+                    batch = []
+        job._write(batch)
+        job._finish()
+    job.report.seconds = round(time.perf_counter() - started, 3)
+    return job.report
+
+
+class _locked:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lock = FileLock(str(settings.store / "ingest.lock"))
+
+    def __enter__(self) -> None:
+        try:
+            self.lock.acquire(timeout=self.settings.lock_timeout)
+        except Timeout:
+            where = self.settings.chroma_url or self.settings.store
+            raise LockError(f"another 'kb ingest' is writing to {where} (waited "
+                            f"{self.settings.lock_timeout:.0f} s); try again when it has finished"
+                            ) from None
+
+    def __exit__(self, *exc) -> None:
+        self.lock.release()
 
 
 class _Ingest:
@@ -164,6 +198,16 @@ class _Ingest:
             return None
         return _Pending(f, doc, chunks, digest, updated=old is not None)
 
+    def prepare_document(self, doc: Document) -> _Pending | None:
+        s = self.settings
+        chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.cue_window_seconds)
+        digest = hashlib.sha256("\n".join(c.text for c in chunks).encode()).hexdigest()
+        old = self.records.get(doc.doc_id)
+        if old and old.get("hash") == digest and old.get("state") == "done":
+            self.report.unchanged += 1
+            return None
+        return _Pending(None, doc, chunks, digest, updated=old is not None)
+
     def _write(self, batch: list[_Pending]) -> None:
         if not batch:
             return
@@ -176,9 +220,9 @@ class _Ingest:
         offset = 0
         for p in batch:
             n = len(p.chunks)
-            record = record_meta({**p.doc.metadata, "doc_id": p.doc.doc_id, "source": p.file.source,
-                                  "path": str(p.file.path), "root": str(p.file.root),
-                                  "hash": p.digest, "kind": p.doc.kind, "title": p.doc.title})
+            where = {"path": str(p.file.path), "root": str(p.file.root)} if p.file else {}
+            record = record_meta({**p.doc.metadata, "doc_id": p.doc.doc_id, "source": p.doc.source,
+                                  **where, "hash": p.digest, "kind": p.doc.kind, "title": p.doc.title})
             self.store.write_document(record, p.chunks, vectors[offset:offset + n])
             offset += n
             self.report.chunks += n

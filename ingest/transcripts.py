@@ -60,7 +60,7 @@ def parse_vtt(text: str, source: str) -> tuple[list[Unit], str]:
             continue
         if lines[0].startswith(("STYLE", "REGION")):
             continue
-        if "-->" not in lines[0]:
+        if "-->" not in lines[0] and len(lines) > 1 and "-->" in lines[1]:
             lines, lineno = lines[1:], lineno + 1  # cue identifier
         if not lines:
             raise LoadError(source, f"cue without timing on line {lineno}")

@@ -45,6 +45,9 @@ class Settings:
     max_upload_mb: int = 50
     lock_timeout: float = 10.0
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "store", Path(self.store))
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``KB_<FIELD>`` variables, then explicit overrides (None is ignored)."""
@@ -55,8 +58,6 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "store" in values:
-            values["store"] = Path(values["store"])
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:

@@ -1,0 +1,154 @@
+import json
+
+import pytest
+from filelock import FileLock
+
+from ingest.pipeline import run
+from kb.api import KnowledgeBase
+from kb.errors import LockError, ModelMismatchError
+from tests.conftest import make_pdf, write
+
+TOOL = "---\ntitle: {title}\ncategory: event\ntags: [demo]\n---\n# {title}\n\n## Purpose\n{body}\n"
+
+
+def corpus(root):
+    write(root / "toolbox" / "reverse-pitch.md",
+          TOOL.format(title="Reverse pitch", body="Large firms present zanzibar challenges to SMEs."))
+    write(root / "toolbox" / "study-tour.md",
+          TOOL.format(title="Study tour", body="Members visit a quokka cluster abroad for three days."))
+    write(root / "webinars" / "vouchers.vtt",
+          "WEBVTT\n\n00:00:01.000 --> 00:00:20.000\n<v Ann>Vouchers of 50 000 SEK buy platypus tests.</v>\n")
+    make_pdf(root / "reports" / "textiles.pdf", ["Circular textiles\nCoordinator: Fibre AB",
+                                                 "Results: 140 tonnes recycled by narwhal sorting."])
+    return root
+
+
+def search_sources(settings, embedder, query):
+    return [h.source for h in KnowledgeBase(settings, embedder=embedder).search(query, k=5)
+            if query.split()[0] in h.text]
+
+
+def test_incremental_add_change_delete(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    first = run([root], settings, embedder=hash_embedder)
+    assert (first.added, first.updated, first.unchanged, first.removed) == (4, 0, 0, 0)
+    assert not first.failed
+    docs = {d.source: d for d in KnowledgeBase(settings, embedder=hash_embedder).docs()}
+    assert set(docs) == {"toolbox/reverse-pitch.md", "toolbox/study-tour.md", "webinars/vouchers.vtt",
+                         "reports/textiles.pdf"}
+    assert docs["reports/textiles.pdf"].kind == "report"
+    assert docs["webinars/vouchers.vtt"].kind == "transcript"
+
+    again = run([root], settings, embedder=hash_embedder)
+    assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 4, 0)
+
+    write(root / "toolbox" / "study-tour.md",
+          TOOL.format(title="Study tour", body="Members visit a wombat cluster for two days."))
+    (root / "toolbox" / "reverse-pitch.md").unlink()
+    changed = run([root], settings, embedder=hash_embedder)
+    assert (changed.added, changed.updated, changed.unchanged, changed.removed) == (0, 1, 2, 1)
+    assert search_sources(settings, hash_embedder, "wombat cluster") == ["toolbox/study-tour.md"]
+    assert search_sources(settings, hash_embedder, "quokka cluster") == []
+    assert search_sources(settings, hash_embedder, "zanzibar challenges") == []
+    kb = KnowledgeBase(settings, embedder=hash_embedder)
+    stored = kb.retriever.store.chunks.get(include=["metadatas"])
+    assert {m["source"] for m in stored["metadatas"]} == {
+        "toolbox/study-tour.md", "webinars/vouchers.vtt", "reports/textiles.pdf"}
+
+
+def test_bad_input_is_reported_per_file_and_everything_else_goes_in(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    write(root / "toolbox" / "empty.md", "")
+    write(root / "toolbox" / "bad-yaml.md", "---\ntitle: [oops\n---\nText body here.\n")
+    write(root / "toolbox" / "party.md", "---\ntitle: Party\ncategory: party\n---\nText body here.\n")
+    write(root / "webinars" / "broken.vtt", "WEBVTT\n\n00:00:01.000 --> later\nHello\n")
+    write(root / "webinars" / "broken.srt", "1\n00:00:09,000 --> 00:00:01,000\nBackwards\n")
+    write(root / "reports" / "corrupt.pdf", b"%PDF-1.4\nnot really a pdf" * 5)
+    make_pdf(root / "reports" / "scan.pdf", [""])
+    write(root / "notes.txt", b"\x00\x01\x02binary" * 100)
+    write(root / "slides.pptx", b"PK\x03\x04 zip")
+    report = run([root], settings, embedder=hash_embedder)
+    failed = {f["source"]: f["error"] for f in report.failed}
+    assert set(failed) == {"toolbox/empty.md", "toolbox/bad-yaml.md", "toolbox/party.md",
+                           "webinars/broken.vtt", "webinars/broken.srt", "reports/corrupt.pdf",
+                           "reports/scan.pdf", "notes.txt"}
+    assert "empty file" in failed["toolbox/empty.md"]
+    assert "invalid front matter" in failed["toolbox/bad-yaml.md"]
+    assert "unknown category" in failed["toolbox/party.md"]
+    assert "OCR" in failed["reports/scan.pdf"]
+    assert "binary" in failed["notes.txt"]
+    assert report.skipped == ["slides.pptx"]
+    assert report.added == 4
+
+
+def test_unsupported_file_named_directly_fails(tmp_path, settings, hash_embedder):
+    path = write(tmp_path / "slides.pptx", b"PK zip")
+    report = run([path, tmp_path / "missing.md"], settings, embedder=hash_embedder)
+    assert [f["source"] for f in report.failed] == ["slides.pptx", str(tmp_path / "missing.md")]
+    assert "unsupported file type" in report.failed[0]["error"]
+
+
+def test_broken_update_keeps_last_good_version(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    run([root], settings, embedder=hash_embedder)
+    write(root / "toolbox" / "study-tour.md", "---\ntitle: [broken\n---\nquokka\n")
+    report = run([root], settings, embedder=hash_embedder)
+    assert report.failed[0]["source"] == "toolbox/study-tour.md"
+    assert "last good version" in report.failed[0]["error"]
+    assert report.removed == 0
+    assert search_sources(settings, hash_embedder, "quokka cluster") == ["toolbox/study-tour.md"]
+
+
+def test_file_named_directly_keeps_its_folder_source(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    run([root], settings, embedder=hash_embedder)
+    write(root / "toolbox" / "study-tour.md", TOOL.format(title="Study tour", body="An emu visit."))
+    report = run([root / "toolbox" / "study-tour.md"], settings, embedder=hash_embedder)
+    assert (report.updated, report.added) == (1, 0)
+    assert len(KnowledgeBase(settings, embedder=hash_embedder).docs()) == 4
+
+
+def test_another_model_is_refused(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    run([root], settings, embedder=hash_embedder)
+    other = settings.with_(embed_model="paraphrase-multilingual")
+    with pytest.raises(ModelMismatchError, match="model='all-MiniLM-L6-v2'"):
+        run([root], other, embedder=hash_embedder)
+    with pytest.raises(ModelMismatchError):
+        KnowledgeBase(other, embedder=hash_embedder).search("quokka")
+    rechunked = settings.with_(chunk_tokens=512)
+    with pytest.raises(ModelMismatchError, match="chunk_tokens"):
+        run([root], rechunked, embedder=hash_embedder)
+    from kb.testing import HashEmbedder
+
+    with pytest.raises(ModelMismatchError, match="dim"):
+        KnowledgeBase(settings, embedder=HashEmbedder(dim=32)).search("quokka")
+
+
+def test_second_writer_is_refused_with_a_clear_message(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    settings.store.mkdir(parents=True)
+    with FileLock(str(settings.store / "ingest.lock")):
+        with pytest.raises(LockError, match="another 'kb ingest' is writing"):
+            run([root], settings.with_(lock_timeout=0.2), embedder=hash_embedder)
+
+
+def test_cli_ingest_json_and_exit_codes(tmp_path, capsys, monkeypatch):
+    from kb import cli
+
+    root = tmp_path / "corpus"
+    write(root / "toolbox" / "a.md", TOOL.format(title="A", body="Alpha text about clusters."))
+    monkeypatch.setattr("kb.embedding._load", lambda *a: __import__("kb.testing").testing.HashEmbedder())
+    assert cli.main(["ingest", str(root), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"added", "updated", "unchanged", "removed", "chunks", "seconds", "skipped", "failed"}
+    assert out["added"] == 1
+    write(root / "toolbox" / "b.md", "")
+    assert cli.main(["ingest", str(root), "--json"]) == 3
+    assert json.loads(capsys.readouterr().out)["failed"][0]["source"] == "toolbox/b.md"
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["ingest"])
+    assert exit_.value.code == 2
+    assert cli.main(["docs", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["source"] == "toolbox/a.md" and listed[0]["category"] == "event"
