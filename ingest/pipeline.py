@@ -6,6 +6,7 @@ record says ``done`` with the file's hash; anything else is redone on the next r
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import sys
@@ -154,13 +155,14 @@ class _Ingest:
             path = given.resolve()
             if path.is_dir():
                 roots.append(path)
+                ignored = _ignore_patterns(path)
                 for dirpath, dirnames, filenames in os.walk(path):
                     dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
                     for name in sorted(filenames):
                         file = Path(dirpath) / name
                         if name.startswith("."):
                             continue
-                        if not supported(file):
+                        if not supported(file) or _ignored(_rel(file, path), ignored):
                             self.report.skipped.append(_rel(file, path))
                             continue
                         f = _File(file, path, _rel(file, path), direct=False)
@@ -266,6 +268,19 @@ def _doc_id(source: str) -> str:
     from kb.models import doc_id_for
 
     return doc_id_for(source)
+
+
+def _ignore_patterns(root: Path) -> list[str]:
+    """Glob patterns from the folder's ``.kbignore`` (one per line, ``#`` comments)."""
+    try:
+        lines = (root / ".kbignore").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _ignored(source: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(source, p) or fnmatch.fnmatch(Path(source).name, p) for p in patterns)
 
 
 def _rel(path: Path, root: Path) -> str:
