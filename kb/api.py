@@ -20,6 +20,8 @@ _ANAPHORA = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those|th
                        r"his|her|one|ones)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|so|then)\b", re.I)
 
+_DECLINED = re.compile(r"nothing on this|do(?:es)? not (?:contain|mention|say)|no information", re.I)
+
 History = Sequence[Any]
 
 
@@ -101,12 +103,18 @@ class KnowledgeBase:
         query = self._standalone(question, turns, llm)
         qvec = self.embedder.embed_query(query)
         hits = self.retriever.search(query, k=ANSWER_HITS, filters=Filters.of(filters), qvec=qvec)
-        if not hits or hits[0].score < self.settings.abstain_threshold:
-            yield Answer(question=question, text=ABSTAIN_TEXT, citations=[], abstained=True)
-            return
         lexical = self.retriever.lexical.get()
-        text, cites, _ = extractive.answer(query, qvec, hits, lexical, self.embedder,
-                                           self.settings.answer_sentences)
+        s = self.settings
+        abstain = Answer(question=question, text=ABSTAIN_TEXT, citations=[], abstained=True)
+        if (not hits or hits[0].score < s.abstain_threshold
+                or lexical.unknown_share(tokenize(question)) >= s.abstain_unknown):
+            yield abstain
+            return
+        text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
+                                              s.answer_sentences)
+        if best < s.abstain_sentence:
+            yield abstain
+            return
         fallback = Answer(question=question, text=text, citations=cites)
         if llm is None:
             yield fallback
@@ -135,7 +143,9 @@ class KnowledgeBase:
         text = keep_valid_markers(text, valid)
         used = list(dict.fromkeys(n for n in markers(text) if n in valid))
         if not used:
-            yield fallback
+            declined = _DECLINED.search(text)
+            yield Answer(question=question, text=ABSTAIN_TEXT, citations=[], abstained=True,
+                         mode="llm") if declined else fallback
             return
         cites = [citation(new, hits[old - 1], hits[old - 1].text)
                  for new, old in enumerate(used, start=1)]

@@ -113,6 +113,14 @@ class LexicalIndex:
         n, df = max(len(self.ids), 1), self.df.get(token, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def unknown_share(self, query_tokens: list[str]) -> float:
+        """The share of the query's idf mass carried by terms the collection never uses: high for
+        questions about something else entirely ("capital of Australia")."""
+        unseen = math.log(1.0 + (len(self.ids) + 0.5) / 0.5)
+        weights = {t: (self.idf(t) if t in self.df else unseen) for t in set(query_tokens)}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t not in self.df) / total if total else 1.0
+
     def max_score(self, query_tokens: list[str]) -> float:
         """An upper bound of a chunk's BM25 score for this query: every term, saturated."""
         return sum(self.idf(t) * (self.k1 + 1.0) for t in query_tokens if t in self.df) or 1.0

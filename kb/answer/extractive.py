@@ -54,7 +54,8 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,
            max_sentences: int = 4) -> tuple[str, list[Citation], float]:
-    """The answer text with ``[n]`` after each sentence, its citations, and the best sentence score."""
+    """The answer text with ``[n]`` after each sentence, its citations, and the best sentence's
+    cosine similarity to the question (a signal for abstention)."""
     q_tokens = set(tokenize(question))
     q_weight = sum(lexical.idf(t) for t in q_tokens) or 1.0
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
@@ -75,14 +76,23 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     candidates.sort(key=lambda s: s.score, reverse=True)
     pool = candidates[:PRESELECT]
     vectors = embedder.embed_sentences([s.text for s in pool])
-    for s, cos in zip(pool, vectors @ qvec):
+    cosines = vectors @ qvec
+    for s, cos in zip(pool, cosines):
         s.score = 0.55 * float(cos) + 0.3 * s.lexical + 0.15 * hits[s.hit_rank].score / top
     pool.sort(key=lambda s: s.score, reverse=True)
-    best = pool[0].score
-    chosen = [s for s in pool if s.score >= 0.7 * best][:max_sentences]
-    if len(chosen) < 2:
-        chosen = pool[:2]
-    return _compose(chosen, hits) + (best,)
+    chosen: list[Sentence] = []
+    for s in pool:
+        if len(chosen) == max_sentences or (len(chosen) >= 2 and s.score < 0.7 * pool[0].score):
+            break
+        if not any(_similar(s.text, c.text) for c in chosen):
+            chosen.append(s)
+    return _compose(chosen, hits) + (float(cosines.max()),)
+
+
+def _similar(a: str, b: str) -> bool:
+    """Near-duplicates (the same point made twice, e.g. in a toolbox entry and its webinar)."""
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= 0.8
 
 
 def _compose(chosen: list[Sentence], hits: list[Hit]) -> tuple[str, list[Citation]]:

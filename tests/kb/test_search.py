@@ -1,0 +1,111 @@
+"""Search, filters, similar, follow-ups, abstention and citation invariants on the starter corpus,
+with the real model in a real Chroma store."""
+
+import json
+import re
+
+import pytest
+
+from kb.api import ABSTAIN_TEXT
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_search_finds_the_method_asked_about(corpus_kb):
+    hits = corpus_kb.search("how do others run a reverse pitch?", k=5)
+    assert hits[0].source.endswith("reverse-pitch.md") or "reverse-pitch" in hits[0].source
+    assert all(h.score >= hits[i + 1].score for i, h in enumerate(hits[:-1]))
+
+
+def test_results_are_diversified(corpus_kb):
+    hits = corpus_kb.search("living lab healthy ageing test seniors", k=10)
+    per_doc = {}
+    for h in hits:
+        per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
+    assert max(per_doc.values()) <= corpus_kb.settings.max_per_doc
+    assert len(per_doc) >= 4
+
+
+@pytest.mark.parametrize("filters, check", [
+    ({"kind": "report"}, lambda h, r: h.kind == "report"),
+    ({"kind": "transcript"}, lambda h, r: h.kind == "transcript" and h.start is not None),
+    ({"category": "service"}, lambda h, r: r["category"] == "service"),
+    ({"tags": ["matchmaking"]}, lambda h, r: "matchmaking" in [t.lower() for t in r["tags"]]),
+    ({"organisation": "Mobile Heights"}, lambda h, r: "Mobile Heights" in r["coordinator"]),
+    ({"kind": "report", "year_from": 2022, "year_to": 2023},
+     lambda h, r: r["start_year"] <= 2023 and r["end_year"] >= 2022),
+])
+def test_filters_hold_for_every_hit(corpus_kb, filters, check):
+    records = corpus_kb.retriever.records()
+    hits = corpus_kb.search("cluster members funding results", k=10, filters=filters)
+    assert hits
+    for h in hits:
+        assert check(h, records[h.doc_id]), (filters, h.source)
+
+
+def test_a_filter_that_matches_nothing_returns_nothing(corpus_kb):
+    assert corpus_kb.search("reverse pitch", filters={"organisation": "No Such Cluster AB"}) == []
+    assert corpus_kb.search("reverse pitch", filters={"kind": "report", "category": "event"}) == []
+    assert corpus_kb.ask("reverse pitch", filters={"year_from": 1900, "year_to": 1901}).citations == []
+
+
+def test_similar_documents_exclude_the_document_itself(corpus_kb):
+    source = "reports/fibre2fibre-vast-circular-textiles.pdf"
+    hits = corpus_kb.similar(source, k=5)
+    assert len(hits) == 5
+    assert source not in [h.source for h in hits]
+    assert len({h.source for h in hits}) == 5
+
+
+def test_follow_up_uses_the_previous_question(corpus_kb):
+    first = corpus_kb.ask("How do supplier days work?")
+    assert any("supplier-day" in c.source for c in first.citations)
+    follow = corpus_kb.ask("What does it cost?", history=[("How do supplier days work?", first.text)])
+    assert follow.citations and follow.citations[0].source == "toolbox/supplier-day.md"
+    # chat-message history (Gradio's format) works the same way
+    messages = [{"role": "user", "content": "How do supplier days work?"},
+                {"role": "assistant", "content": first.text}]
+    assert corpus_kb.ask("What does it cost?", history=messages).citations[0].source == \
+        "toolbox/supplier-day.md"
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of Australia?",
+    "How do I bake sourdough bread?",
+    "Who won the football world cup in 2018?",
+])
+def test_out_of_scope_questions_are_declined(corpus_kb, question):
+    answer = corpus_kb.ask(question)
+    assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
+
+
+def golden_questions():
+    path = ROOT / "eval" / "golden"
+    rows = [json.loads(line) for f in sorted(path.glob("*.jsonl")) for line in f.open() if line.strip()]
+    return rows
+
+
+def test_every_marker_and_snippet_is_grounded_over_many_questions(corpus_kb):
+    store = corpus_kb.retriever.store
+    rows = golden_questions()
+    assert len(rows) >= 80
+    answered = 0
+    for row in rows:
+        q = row["question"]
+        answer = corpus_kb.ask(q)
+        numbers = [c.n for c in answer.citations]
+        assert numbers == list(range(1, len(numbers) + 1)), q
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+        assert cited <= set(numbers), (q, answer.text)
+        assert cited == set(numbers), (q, "a citation no sentence uses")
+        for c in answer.citations:
+            stored = store.get([c.chunk_id])
+            assert stored["metadatas"][0]["source"] == c.source
+            assert c.snippet and c.snippet in stored["documents"][0], (q, c.snippet)
+        if not answer.abstained and row["type"] == "answerable":
+            answered += 1
+            sentences = re.findall(r"[^\]]+?\[\d+\]", answer.text)
+            assert 2 <= len(sentences) <= 5, answer.text
+    # follow-ups asked without their conversation may fairly be declined
+    assert answered >= 0.9 * sum(r["type"] == "answerable" and not r["follow_up_of"] for r in rows)
