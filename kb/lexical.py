@@ -49,7 +49,9 @@ class LexicalIndex:
                  generation: str, k1: float, b: float) -> None:
         self.retriever = retriever
         self.ids = ids
-        self.doc_ids = np.asarray(doc_ids, dtype=object)
+        self.doc_list = list(dict.fromkeys(doc_ids))
+        self.doc_position = {d: i for i, d in enumerate(self.doc_list)}
+        self.doc_index = np.asarray([self.doc_position[d] for d in doc_ids], dtype=np.int32)
         self.position = {cid: i for i, cid in enumerate(ids)}
         self.df = df
         self.generation = generation
@@ -75,7 +77,8 @@ class LexicalIndex:
         if self.retriever is not None:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
         (tmp / "index.json").write_text(json.dumps({
-            "generation": self.generation, "ids": self.ids, "doc_ids": list(self.doc_ids),
+            "generation": self.generation, "ids": self.ids,
+            "doc_ids": [self.doc_list[i] for i in self.doc_index],
             "df": self.df, "k1": self.k1, "b": self.b}))
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
@@ -108,6 +111,11 @@ class LexicalIndex:
         if not known:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+
+    def mask(self, doc_ids: set[str]) -> np.ndarray:
+        """True for the chunks of these documents."""
+        wanted = [self.doc_position[d] for d in doc_ids if d in self.doc_position]
+        return np.isin(self.doc_index, np.asarray(wanted, dtype=np.int32))
 
     def idf(self, token: str) -> float:
         n, df = max(len(self.ids), 1), self.df.get(token, 0)

@@ -47,12 +47,11 @@ class Retriever:
         if qvec is None:
             qvec = self.embedder.embed_query(query)
         n = max(self.settings.candidates, k * 3)
-        where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
-        dense = {cid: (score, text, meta) for cid, score, text, meta in self.store.query(qvec, n, where)}
+        dense = {cid: (score, text, meta) for cid, score, text, meta in self._dense(qvec, n, allowed)}
         tokens = tokenize(query)
         lex_scores = lex.scores(tokens)
         if allowed is not None and len(lex_scores):
-            lex_scores = np.where(np.isin(lex.doc_ids, list(allowed)), lex_scores, 0.0)
+            lex_scores = np.where(lex.mask(allowed), lex_scores, 0.0)
         top_lex = [lex.ids[i] for i in _top(lex_scores, n) if lex_scores[i] > 0]
         missing = [cid for cid in top_lex if cid not in dense]
         if missing:
@@ -70,6 +69,18 @@ class Retriever:
         order = np.argsort(-fused, kind="stable")
         return diversify([_hit(ids[i], float(fused[i]), *dense[ids[i]][1:]) for i in order], k,
                          self.settings.max_per_doc if max_per_doc is None else max_per_doc)
+
+    def _dense(self, qvec: np.ndarray, n: int, allowed: set[str] | None) -> list:
+        """Nearest chunks within the allowed documents. A filtered Chroma query is several times
+        slower than a plain one, so first look among the nearest ``4n`` overall: if ``n`` of them
+        pass the filter they are exactly the filtered top ``n``."""
+        if allowed is None:
+            return self.store.query(qvec, n)
+        nearest = self.store.query(qvec, 4 * n)
+        wide = [row for row in nearest if row[3].get("doc_id") in allowed]
+        if len(wide) >= n or len(nearest) < 4 * n:  # enough, or the whole collection was seen
+            return wide[:n]
+        return self.store.query(qvec, n, where={"doc_id": {"$in": sorted(allowed)}})
 
     def similar(self, doc_id: str, k: int = 5) -> list[Hit]:
         """Documents most like a stored one: the mean of its chunk vectors, best chunk per document."""
