@@ -25,7 +25,7 @@ from kb.settings import Settings
 from kb.store import Store, record_meta
 
 # Bump when loaders or chunking change what a file turns into: every file is then re-indexed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 BATCH_CHUNKS = 256
 
 Progress = Callable[[str, int, int], None]

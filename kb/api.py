@@ -15,7 +15,8 @@ from kb.settings import Settings
 
 ABSTAIN_TEXT = ("The knowledge base has nothing on this. Try other words, or ask about cluster "
                 "methods, projects or webinars it holds.")
-ANSWER_HITS = 8
+ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
+ANSWER_PER_DOC = 6  # result list, because the answering sentence is often a few chunks in
 _ANAPHORA = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those|there|he|she|"
                        r"his|her|one|ones)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|so|then)\b", re.I)
@@ -102,7 +103,8 @@ class KnowledgeBase:
         llm = self.llm
         query = self._standalone(question, turns, llm)
         qvec = self.embedder.embed_query(query)
-        hits = self.retriever.search(query, k=ANSWER_HITS, filters=Filters.of(filters), qvec=qvec)
+        hits = self.retriever.search(query, k=ANSWER_HITS, filters=Filters.of(filters), qvec=qvec,
+                                     max_per_doc=ANSWER_PER_DOC)
         lexical = self.retriever.lexical.get()
         s = self.settings
         abstain = Answer(question=question, text=ABSTAIN_TEXT, citations=[], abstained=True)
