@@ -88,16 +88,17 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
         s.score += W_COSINE * float(cos)
     pool.sort(key=lambda s: s.score, reverse=True)
     chosen: list[Sentence] = []
-    chunk_of: dict[str, int] = {}  # one chunk per source, so its citation's snippet holds them all
+    chunk_of: dict[str, int] = {}
     for s in pool:
         if len(chosen) == max_sentences:
             break
-        source = hits[s.hit_rank].source
-        if chunk_of.get(source, s.hit_rank) != s.hit_rank:
-            continue
+        hit = hits[s.hit_rank]
+        located = hit.page is not None or hit.start is not None
+        if located and chunk_of.get(hit.source, s.hit_rank) != s.hit_rank:
+            continue  # a page or a time span is cited: every sentence must come from that passage
         if not any(_similar(s.text, c.text) for c in chosen):
             chosen.append(s)
-            chunk_of[source] = s.hit_rank
+            chunk_of.setdefault(hit.source, s.hit_rank)
     return _compose(chosen, hits) + (float(cosines.max()),)
 
 
