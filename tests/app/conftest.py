@@ -6,6 +6,7 @@ Both are session-scoped: the store is ingested once and the app started once for
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,13 +28,14 @@ CORPUS_PICKS = [
     "toolbox/reverse-pitch.md",
     "toolbox/innovation-vouchers-for-smes.md",
     "toolbox/member-onboarding-in-the-first-month.md",
-    "toolbox/hackathon*.md",
     "reports/*hydrogen*.pdf",
     "reports/*.html",
     "webinars/reverse-pitch*",
-    "webinars/*.srt",
 ]
 XSS_TITLE = "Quokka counting <script>alert(1)</script>"
+XSS_BODY = ("The quokka counting method <script>alert(1)</script> <img src=x onerror=alert(1)> "
+            "helps a cluster count its quokkas once a year. A quokka census is written in the "
+            "quokka ledger.")
 XSS_DOC = f"""---
 title: "{XSS_TITLE}"
 category: tool
@@ -42,8 +45,7 @@ contributed_by: "Quokka <b>Cluster</b> (Nowhere)"
 # {XSS_TITLE}
 
 ## Purpose
-The quokka counting method <script>alert(1)</script> helps a cluster count its quokkas once a
-year. A quokka census <img src=x onerror=alert(1)> is written in the quokka ledger.
+{XSS_BODY}
 
 ## Steps
 Count every quokka twice and write both counts in the quokka ledger ${{7*7}} {{{{7*7}}}}.
@@ -98,18 +100,18 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) 
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return time.perf_counter() - started
+        except urllib.error.HTTPError:
+            return time.perf_counter() - started  # it answers (a login page, say)
         except (urllib.error.URLError, OSError):
             time.sleep(0.25)
     pytest.fail(f"the app did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def app_url(app_store, tmp_path_factory):
-    """``python app.py`` on a free loopback port with uploads on; stopped at the end."""
+@contextlib.contextmanager
+def running_app(store: Path, log: Path, **env: str) -> Iterator[str]:
+    """``python app.py`` on a free loopback port, stopped (SIGTERM, then SIGKILL) at the end."""
     port = free_port()
-    log = tmp_path_factory.mktemp("applog") / "app.log"
-    env = clean_env(KB_STORE=str(app_store), KB_HOST="127.0.0.1", KB_PORT=str(port),
-                    KB_ALLOW_UPLOAD="1", KB_MAX_UPLOAD_MB="1")
+    env = clean_env(KB_STORE=str(store), KB_HOST="127.0.0.1", KB_PORT=str(port), **env)
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
@@ -125,6 +127,20 @@ def app_url(app_store, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_runner():
+    """``running_app`` for tests that need an app of their own (other settings)."""
+    return running_app
+
+
+@pytest.fixture(scope="session")
+def app_url(app_store, tmp_path_factory) -> Iterator[str]:
+    """The app over the small store, uploads on (at most 1 MB), no login."""
+    log = tmp_path_factory.mktemp("applog") / "app.log"
+    with running_app(app_store, log, KB_ALLOW_UPLOAD="1", KB_MAX_UPLOAD_MB="1") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

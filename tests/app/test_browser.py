@@ -6,6 +6,7 @@ Screenshots go to test-output/screenshots/. Every page records the dialogs it op
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -51,17 +52,39 @@ def ask(page, question: str, turn: int) -> None:
     page.fill("#kb-question textarea", question)
     page.click("#kb-ask")
     page.wait_for_selector(f"#kb-sources #kb-src-{turn}-1", timeout=ANSWER_TIMEOUT)
+    settled(page, "kb-chat")
 
 
 def choose(page, elem_id: str, option: str) -> None:
     page.click(f"#{elem_id} input")
-    page.locator("ul.options li", has_text=option).first.click()
+    page.locator(f"#{elem_id} [role=option][aria-label='{option}']").click()
 
 
-def search(page, query: str) -> None:
+def search(page, query: str, expect: str) -> None:
+    """Search and wait until a result row shows ``expect``."""
     page.fill("#kb-query textarea", query)
     page.click("#kb-search")
-    page.wait_for_selector("#kb-results tbody tr td", timeout=ANSWER_TIMEOUT)
+    wait_for_cell(page, "kb-results", expect)
+
+
+def wait_for_cell(page, elem_id: str, text: str) -> None:
+    page.wait_for_function("([id, t]) => [...document.querySelectorAll(`#${id} [role=gridcell]`)]"
+                           ".some(c => c.innerText.includes(t))", arg=[elem_id, text],
+                           timeout=ANSWER_TIMEOUT)
+    settled(page, elem_id)
+
+
+def settled(page, elem_id: str) -> None:
+    """Wait until Gradio's pending overlay over the component has faded out."""
+    page.wait_for_function("id => [...document.querySelectorAll(`#${id} [data-testid="
+                           "status-tracker]`)].every(t => t.classList.contains('hide') && "
+                           "getComputedStyle(t).opacity === '0')", arg=elem_id,
+                           timeout=ANSWER_TIMEOUT)
+
+
+def cells(page, col: int, elem_id: str = "kb-results") -> list[str]:
+    """The texts of one column of a results table (a virtual grid, not a <table>)."""
+    return page.locator(f"#{elem_id} [role=gridcell][data-col='{col}']").all_inner_texts()
 
 
 def test_ask_cites_sources_that_open(page, screenshots: Path, app_store: Path):
@@ -82,6 +105,8 @@ def test_ask_cites_sources_that_open(page, screenshots: Path, app_store: Path):
     original = opened.value
     original.wait_for_load_state()
     assert "/file/" in original.url
+    served = page.request.get(original.url.split("#")[0])
+    assert served.ok and len(served.body()) > 100
     original.close()
 
     page.locator("#kb-chat button[aria-label='Like']").first.click()
@@ -90,6 +115,12 @@ def test_ask_cites_sources_that_open(page, screenshots: Path, app_store: Path):
     _wait_for(lambda: feedback.exists() and feedback.read_text().strip())
     vote = json.loads(feedback.read_text().splitlines()[-1])
     assert vote["vote"] == "up" and vote["citations"] and "reverse pitch" in vote["question"]
+
+
+def test_an_example_question_starts_the_conversation(page):
+    page.locator("#kb-chat button", has_text="first month").first.click()
+    page.wait_for_selector("#kb-sources #kb-src-1-1", timeout=ANSWER_TIMEOUT)
+    assert "first month" in page.locator("#kb-chat").inner_text()
 
 
 def test_follow_up_and_pdf_page_links(page, screenshots: Path):
@@ -107,11 +138,15 @@ def test_follow_up_and_pdf_page_links(page, screenshots: Path):
 def test_search_with_a_filter_and_similar(page, screenshots: Path):
     page.get_by_role("tab", name="Search").click()
     choose(page, "kb-kind", "Project report")
-    search(page, "hydrogen")
-    kinds = page.locator("#kb-results tbody tr td:nth-child(3)").all_inner_texts()
+    search(page, "hydrogen", expect="Project report")
+    kinds = cells(page, 2)
     assert kinds and set(kinds) == {"Project report"}
-    assert page.locator("a", has_text="Export CSV").count() == 1
-    page.locator("#kb-results tbody tr td:nth-child(2)").first.click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    with open(download.value.path(), encoding="utf-8", newline="") as f:
+        exported = list(csv.reader(f))
+    assert exported[0][:3] == ["rank", "title", "kind"] and len(exported) == len(kinds) + 1
+    page.locator("#kb-results [role=gridcell][data-row='0'][data-col='1']").click()
     page.wait_for_selector("#kb-detail .kb-card")
     page.get_by_role("button", name="Similar documents").click()
     page.wait_for_selector("#kb-similar li")
@@ -119,13 +154,15 @@ def test_search_with_a_filter_and_similar(page, screenshots: Path):
 
 
 def test_document_text_is_inert_everywhere(page, screenshots: Path):
-    ask(page, "How does the quokka counting method work?", turn=1)
-    assert "<script>alert(1)</script>" in page.locator("#kb-chat .kb-answer").first.inner_text()
-    assert "<script>alert(1)</script>" in page.locator("#kb-sources .kb-card").first.inner_text()
+    ask(page, "How does the quokka counting method work? <img src=x onerror=alert(1)>", turn=1)
+    assert "<img src=x onerror=alert(1)>" in page.locator("#kb-chat").inner_text()  # the question
+    for where in ("#kb-chat .kb-answer", "#kb-sources .kb-card"):
+        text = page.locator(where).first.inner_text()
+        assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
     page.screenshot(path=screenshots / "05-xss-ask.png")
     page.get_by_role("tab", name="Search").click()
-    search(page, "quokka ledger")
-    assert "<script>alert(1)</script>" in page.locator("#kb-results tbody").inner_text()
+    search(page, "quokka ledger", expect="Quokka counting")
+    assert any("<script>alert(1)</script>" in title for title in cells(page, 1))
     page.screenshot(path=screenshots / "06-xss-search.png")
     page.get_by_role("tab", name="Browse").click()
     browse = page.locator("#kb-browse")
@@ -142,8 +179,8 @@ def test_add_documents_tab(page, screenshots: Path, tmp_path: Path):
     page.get_by_role("tab", name="Add documents").click()
     page.set_input_files("#kb-files input[type=file]", str(doc))
     page.click("#kb-add")
-    page.wait_for_selector("#kb-upload-results tbody td", timeout=ANSWER_TIMEOUT)
-    assert "added" in page.locator("#kb-upload-results tbody").inner_text()
+    wait_for_cell(page, "kb-upload-results", "platypus-planning.md")
+    assert cells(page, 1, "kb-upload-results") == ["added"]
     page.screenshot(path=screenshots / "08-add-documents.png")
 
 

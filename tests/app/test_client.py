@@ -72,7 +72,7 @@ def test_upload_adds_a_document_and_refuses_bad_files(client, tmp_path):
                     "burrow to plan the year.\n", encoding="utf-8")
     fake = tmp_path / "fake.pdf"
     fake.write_text("this is not a PDF")
-    rows = client.predict(paths=[handle_file(str(good)), handle_file(str(fake))], kind_="toolbox",
+    rows = client.predict(paths=[handle_file(str(good)), handle_file(str(fake))], kind="toolbox",
                           api_name="/upload")
     result = {r[0]: r[1:] for r in rows["data"]}
     assert result["wombat-workshop.md"][0] == "added"
