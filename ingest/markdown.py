@@ -28,7 +28,8 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
-        raise LoadError(source, f"invalid front matter{where}: {getattr(exc, 'problem', exc)}") from None
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise LoadError(source, f"invalid front matter{where}: {problem}") from None
     if not isinstance(meta, dict):
         raise LoadError(source, "invalid front matter: expected 'key: value' pairs")
     return {str(k): _plain(v) for k, v in meta.items()}, text[m.end():]
@@ -91,8 +92,16 @@ def load(path: Path, source: str, kind: str) -> Document:
         if category not in CATEGORIES:
             raise LoadError(source, f"unknown category {category!r} (expected one of: {', '.join(CATEGORIES)})")
         meta["category"] = category
-    if isinstance(meta.get("tags"), str):
-        meta["tags"] = [t.strip() for t in meta["tags"].split(",") if t.strip()]
+    if "tags" in meta:
+        tags = meta["tags"]
+        tags = tags.split(",") if isinstance(tags, str) else tags if isinstance(tags, list) else [tags]
+        meta["tags"] = [str(t).strip() for t in tags if t is not None and str(t).strip()]
+    for key in ("start_year", "end_year"):
+        if key in meta:
+            try:
+                meta[key] = int(meta[key])
+            except (TypeError, ValueError):
+                raise LoadError(source, f"{key} must be a year, not {meta[key]!r}") from None
     if kind == "report":
         meta = {**fields_from_lines(body.splitlines()), **meta}
     units = [Unit(text=part, section=heading or title) for heading, part in parts]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import socket
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -83,22 +85,45 @@ def write_documents(documents: Iterable[Document], settings: Settings, *, embedd
     return job.report
 
 
+LEASE_SECONDS = 600.0
+
+
 class _locked:
+    """One writer per store: a lock file in the store folder, and on a Chroma server also a lease
+    record in the collection (processes on other machines cannot see the lock file)."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.lock = FileLock(str(settings.store / "ingest.lock"))
+        self.token = uuid.uuid4().hex
+        self.store: Store | None = None
 
     def __enter__(self) -> None:
         try:
             self.lock.acquire(timeout=self.settings.lock_timeout)
         except Timeout:
-            where = self.settings.chroma_url or self.settings.store
-            raise LockError(f"another 'kb ingest' is writing to {where} (waited "
-                            f"{self.settings.lock_timeout:.0f} s); try again when it has finished"
-                            ) from None
+            self._refuse(f"waited {self.settings.lock_timeout:.0f} s")
+        if self.settings.chroma_url:
+            self.store = Store(self.settings)
+            owner = {"token": self.token, "host": socket.gethostname(), "pid": os.getpid()}
+            deadline = time.monotonic() + self.settings.lock_timeout
+            while (holder := self.store.take_lease(owner, LEASE_SECONDS)) is not None:
+                if time.monotonic() > deadline:
+                    self.lock.release()
+                    self._refuse(f"held by pid {holder.get('pid')} on {holder.get('host')}")
+                time.sleep(0.5)
+
+    def _refuse(self, why: str) -> None:
+        where = self.settings.chroma_url or self.settings.store
+        raise LockError(f"another 'kb ingest' is writing to {where} ({why}); "
+                        "try again when it has finished") from None
 
     def __exit__(self, *exc) -> None:
-        self.lock.release()
+        try:
+            if self.store is not None:
+                self.store.release_lease(self.token)
+        finally:
+            self.lock.release()
 
 
 class _Ingest:
@@ -162,7 +187,8 @@ class _Ingest:
                         file = Path(dirpath) / name
                         if name.startswith("."):
                             continue
-                        if not supported(file) or _ignored(_rel(file, path), ignored):
+                        outside = file.is_symlink() and not file.resolve().is_relative_to(path)
+                        if not supported(file) or outside or _ignored(_rel(file, path), ignored):
                             self.report.skipped.append(_rel(file, path))
                             continue
                         f = _File(file, path, _rel(file, path), direct=False)
@@ -195,8 +221,13 @@ class _Ingest:
             s = self.settings
             chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.cue_window_seconds)
         except LoadError as exc:
-            kept = " (its last good version stays in the store)" if old else ""
-            self._fail(f.source, exc.reason + kept)
+            if old and old.get("state") != "done":  # a crash cut its update short: no good version
+                self._begin_without_vectors()
+                self.store.delete_document(old["doc_id"])
+                self._fail(f.source, exc.reason + "; its unfinished update was removed")
+            else:
+                kept = " (its last good version stays in the store)" if old else ""
+                self._fail(f.source, exc.reason + kept)
             return None
         return _Pending(f, doc, chunks, digest, updated=old is not None)
 

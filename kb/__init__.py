@@ -7,14 +7,15 @@ Importing kb is cheap: the model, chromadb and the rest load on first use.
 
 from kb import _env  # noqa: F401  (must run before any library import)
 from kb.api import KnowledgeBase
-from kb.errors import KBError, LoadError, LockError, ModelMismatchError, StoreError, UsageError
+from kb.errors import (KBError, LLMError, LoadError, LockError, ModelMismatchError, StoreError,
+                       UsageError)
 from kb.models import Answer, Citation, DocInfo, Filters, Hit, IngestReport
 from kb.settings import Settings
 
 __all__ = [
     "KnowledgeBase", "Settings", "search", "ask", "similar", "docs", "default",
     "Answer", "Citation", "DocInfo", "Filters", "Hit", "IngestReport",
-    "KBError", "LoadError", "LockError", "ModelMismatchError", "StoreError", "UsageError",
+    "KBError", "LLMError", "LoadError", "LockError", "ModelMismatchError", "StoreError", "UsageError",
 ]
 
 _default: KnowledgeBase | None = None

@@ -94,6 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except (ConnectionError, OSError) as exc:
+        print(f"kb: error: lost the store ({exc})", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] not in ("httpx", "httpcore", "chromadb"):
+            raise
+        print(f"kb: error: the Chroma store failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
 
 
 def _print_json(value: Any) -> None:

@@ -63,6 +63,8 @@ class LexicalCache:
             if self._index is not None and (self._index.generation == generation
                                             or generation.startswith("dirty-")):
                 return self._index
+            if self._index is not None:
+                self.store.refresh()  # another process wrote: see its vectors too
             saved = LexicalIndex.load(self.store.cache_dir)
             if saved is not None and (saved.generation == generation or generation.startswith("dirty-")):
                 self._index = saved

@@ -144,7 +144,8 @@ def matches(f: Filters, rec: dict[str, Any]) -> bool:
     if not _one_of(rec.get("kind"), f.kind) or not _one_of(rec.get("category"), f.category):
         return False
     if f.tags:
-        tags = {t.lower() for t in (rec.get("tags") or [])}
+        raw = rec.get("tags") or []
+        tags = {str(t).lower() for t in (raw if isinstance(raw, list) else [raw])}
         if not tags & {t.lower() for t in f.tags}:
             return False
     for field in ("coordinator", "contributed_by"):
@@ -156,8 +157,10 @@ def matches(f: Filters, rec: dict[str, Any]) -> bool:
         if not any(org in str(rec.get(x) or "").lower() for x in ("coordinator", "contributed_by")):
             return False
     if f.year_from is not None or f.year_to is not None:
-        start, end = rec.get("start_year"), rec.get("end_year", rec.get("start_year"))
-        if start is None:
+        try:
+            start = int(rec["start_year"])
+            end = int(rec.get("end_year", start))
+        except (KeyError, TypeError, ValueError):
             return False
         if f.year_from is not None and int(end) < f.year_from:
             return False

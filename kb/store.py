@@ -10,6 +10,9 @@ converges. The ``generation`` in the state record changes whenever chunks change
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,12 +25,17 @@ from kb.models import Chunk, DocInfo
 from kb.settings import Settings
 
 STATE_ID = "__kb_state__"
+LEASE_ID = "__kb_lease__"
 _RECORD_KEYS = ("source", "path", "root", "hash", "kind", "title", "chunks", "state", "doc_id")
 
 
 class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._open()
+
+    def _open(self) -> None:
+        settings = self.settings
         self.client = _client(settings)
         try:
             self.chunks = self.client.get_or_create_collection(
@@ -38,6 +46,16 @@ class Store:
         except Exception as exc:  # chromadb raises many types (connection, sqlite, validation)
             raise StoreError(f"cannot open the store at {self.location}: {exc}") from exc
         self.max_batch = _max_batch(self.client)
+
+    def refresh(self) -> None:
+        """See what other processes wrote. An embedded chromadb keeps one in-memory view per folder
+        and process; drop it and open a fresh one (a server always answers with the latest)."""
+        if self.settings.chroma_url:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(self.settings.store / "chroma"), None)
+        self._open()
 
     @property
     def location(self) -> str:
@@ -81,11 +99,36 @@ class Store:
         self.set_state(**self.settings.index_record(), kb_dim=dim,
                        generation=f"dirty-{uuid.uuid4().hex}")
 
+    # -- the writer's lease (a lock that lives in the collection, for a shared server) -----------
+    def take_lease(self, owner: dict[str, Any], ttl: float) -> dict[str, Any] | None:
+        """Take the writer's lease unless someone else holds a live one; returns the holder."""
+        got = self.docs.get(ids=[LEASE_ID], include=["metadatas"])
+        if got["ids"]:
+            holder = dict(got["metadatas"][0])
+            if holder.get("token") == owner["token"] or not _lease_alive(holder):
+                self.docs.delete(ids=[LEASE_ID])
+            else:
+                return holder
+        lease = {**owner, "expires": time.time() + ttl}
+        self.docs.add(ids=[LEASE_ID], embeddings=[[0.0]], metadatas=[lease])  # first writer wins
+        got = self.docs.get(ids=[LEASE_ID], include=["metadatas"])
+        holder = dict(got["metadatas"][0]) if got["ids"] else lease
+        if holder.get("token") == owner["token"]:
+            self.docs.upsert(ids=[LEASE_ID], embeddings=[[0.0]], metadatas=[lease])
+            return None
+        return holder
+
+    def release_lease(self, token: str) -> None:
+        got = self.docs.get(ids=[LEASE_ID], include=["metadatas"])
+        if got["ids"] and got["metadatas"][0].get("token") == token:
+            self.docs.delete(ids=[LEASE_ID])
+
     # -- documents -------------------------------------------------------------------------------
     def records(self) -> dict[str, dict[str, Any]]:
         """Every document record (pending or done), by doc_id."""
         got = self.docs.get(include=["metadatas"])
-        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"]) if i != STATE_ID}
+        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"])
+                if i not in (STATE_ID, LEASE_ID)}
 
     def documents(self) -> list[DocInfo]:
         return sorted((_docinfo(m) for m in self.records().values() if m.get("state") == "done"),
@@ -107,6 +150,11 @@ class Store:
                          metadatas=[{**record, "chunks": len(chunks), "state": "done"}])
 
     def delete_document(self, doc_id: str) -> None:
+        """Record says pending -> chunks go -> record goes: a crash in between is redone."""
+        got = self.docs.get(ids=[doc_id], include=["metadatas"])
+        if got["ids"]:
+            self.docs.upsert(ids=[doc_id], embeddings=[[0.0]],
+                             metadatas=[{**got["metadatas"][0], "state": "pending"}])
         self.chunks.delete(where={"doc_id": doc_id})
         self.docs.delete(ids=[doc_id])
 
@@ -139,6 +187,20 @@ class Store:
             offset += len(got["ids"])
 
 
+def _lease_alive(holder: dict[str, Any]) -> bool:
+    """A lease counts until it expires, or until its process is known to be gone."""
+    if float(holder.get("expires", 0)) < time.time():
+        return False
+    if holder.get("host") == socket.gethostname():
+        try:
+            os.kill(int(holder.get("pid", 0)), 0)
+        except (ProcessLookupError, ValueError):
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
 def _client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -169,6 +231,8 @@ def _max_batch(client) -> int:
 def _chroma_meta(meta: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in meta.items():
+        if not k.strip() or k.startswith("#"):
+            continue  # keys Chroma refuses
         if isinstance(v, (list, tuple)):
             v = [str(x) for x in v if x not in (None, "")]
             if not v:

@@ -12,8 +12,11 @@ import time
 
 import pytest
 
+from kb.api import KnowledgeBase
 from kb.settings import Settings
+from kb.testing import HashEmbedder
 from tests.robust.conftest import (
+    DIM,
     Proc,
     assert_consistent,
     assert_done_means_complete,
@@ -27,8 +30,6 @@ from tests.robust.conftest import (
     new_seed,
     write_item,
 )
-
-pytestmark = pytest.mark.slow
 
 
 def kill_somewhere(proc: Proc, rng: random.Random, remaining: int, deletes: bool = False) -> str:
@@ -54,6 +55,10 @@ def kill_somewhere(proc: Proc, rng: random.Random, remaining: int, deletes: bool
 def finish_and_check(folder, store, logs, log: list[str]) -> None:
     settings = Settings(store=store)
     env = child_env(store)
+    states = assert_done_means_complete(settings, "\n".join(log))
+    reader = KnowledgeBase(settings, embedder=HashEmbedder(DIM))  # a store cut short still answers
+    assert len(reader.docs()) == states["done"]
+    reader.search("uniq0v0s0 cluster")
     report = ingest_ok([folder], env, logs)
     log.append(f"final run: {report}")
     context = "\n".join(log)
@@ -64,6 +69,7 @@ def finish_and_check(folder, store, logs, log: list[str]) -> None:
     assert again["unchanged"] == summary["documents"]
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_then_rerun_converges(tmp_path):
     rng = random.Random(new_seed())
     folder = make_corpus(tmp_path / "corpus", 40, rng)
@@ -95,6 +101,7 @@ def mutate(folder, rng: random.Random, next_item: int, log: list[str]) -> int:
     return next_item + len(added)
 
 
+@pytest.mark.slow
 def test_sigkill_with_files_deleted_changed_and_added_between_kills(tmp_path):
     rng = random.Random(new_seed())
     folder = make_corpus(tmp_path / "corpus", 30, rng)
@@ -113,6 +120,7 @@ def test_sigkill_with_files_deleted_changed_and_added_between_kills(tmp_path):
     finish_and_check(folder, store, logs, log)
 
 
+@pytest.mark.slow
 def test_real_kb_ingest_killed_mid_write_then_rerun_converges(tmp_path):
     """The installed ``kb ingest`` (real model): killed once mid-write, then run to the end."""
     rng = random.Random(new_seed())
@@ -139,3 +147,80 @@ def test_real_kb_ingest_killed_mid_write_then_rerun_converges(tmp_path):
     rc, out, err = kb_real(["ingest", str(folder), "--json"], env, logs).finish()
     assert rc == 0, err[-3000:]
     assert_consistent(Settings(store=store), [folder], "\n".join(log + [out]))
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL at one exact point, in this process."""
+
+
+def test_a_crash_while_deleting_a_document_leaves_no_done_record_without_chunks(
+        tmp_path, monkeypatch):
+    """Minimal, deterministic: the process dies between deleting a document's chunks and deleting
+    its record. The record must not still say ``done`` (``kb docs`` would list a document whose
+    chunks are gone); the next run must converge."""
+    from chromadb.api.models.Collection import Collection
+
+    from ingest.pipeline import run
+
+    settings = Settings(store=tmp_path / "store", lock_timeout=2)
+    folder = make_corpus(tmp_path / "corpus", 3, random.Random(9))
+    run([folder], settings, embedder=HashEmbedder(DIM))
+    (folder / "toolbox" / "tool-001.md").unlink()
+
+    real_delete = Collection.delete
+
+    def delete(self, *args, **kwargs):
+        if self.name.endswith("_docs"):
+            raise Crash("killed after the chunks were deleted, before the record was")
+        return real_delete(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "delete", delete)
+    with pytest.raises(Crash):
+        run([folder], settings, embedder=HashEmbedder(DIM))
+    monkeypatch.undo()
+    try:
+        assert_done_means_complete(settings, "after a crash inside delete_document")
+    finally:
+        run([folder], settings, embedder=HashEmbedder(DIM))
+        assert_consistent(settings, [folder], "the run after the crash")
+
+
+def test_a_document_cut_short_by_a_crash_and_then_unloadable_does_not_stay_half_written(
+        tmp_path, monkeypatch):
+    """Minimal, deterministic: an update of a document dies after its new chunks are written and
+    before its record says ``done``; then the file turns bad. The next run reports the file; it
+    must not leave the half-written update searchable under a ``pending`` record (the report says
+    the last good version stays, but that version was partly overwritten)."""
+    from chromadb.api.models.Collection import Collection
+
+    from ingest.pipeline import run
+    from kb.store import Store
+
+    settings = Settings(store=tmp_path / "store", lock_timeout=2)
+    rng = random.Random(10)
+    folder = make_corpus(tmp_path / "corpus", 3, rng)
+    path = folder / "toolbox" / "tool-001.md"
+    path.write_text(path.read_text().split("\n## Part 1")[0])  # one section
+    run([folder], settings, embedder=HashEmbedder(DIM))
+    path.write_text(path.read_text() + "\n## Part 9\nuniq1v9s9 a second section.\n")
+
+    real_upsert = Collection.upsert
+
+    def upsert(self, *args, **kwargs):
+        if self.name.endswith("_docs") and kwargs["metadatas"][0].get("state") == "done":
+            raise Crash("killed before the record says done")
+        return real_upsert(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "upsert", upsert)
+    with pytest.raises(Crash):
+        run([folder], settings, embedder=HashEmbedder(DIM))
+    monkeypatch.undo()
+
+    path.write_text("---\ntitle: [broken\n---\nText.\n")
+    report = run([folder], settings, embedder=HashEmbedder(DIM))
+    assert [f["source"] for f in report.failed] == ["toolbox/tool-001.md"]
+    store = Store(settings)
+    pending = [r["source"] for r in store.records().values() if r["state"] != "done"]
+    half = store.chunks.get(where={"source": "toolbox/tool-001.md"}, include=["documents"])
+    assert not pending, (f"after a complete run {pending} is still pending, with chunks "
+                         f"{half['ids']} searchable (one of them from the unfinished update)")
