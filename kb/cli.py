@@ -65,14 +65,20 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="golden-set or BEIR evaluation")
     p.add_argument("--beir", metavar="DIR", help="a BEIR-layout folder instead of the golden set")
-    p.add_argument("--golden", metavar="FILE", help="golden set (default eval/golden.jsonl)")
+    p.add_argument("--golden", metavar="FILE", help="golden set: a JSONL file or a folder of them (default eval/golden/)")
     p.add_argument("--corpus", metavar="DIR", help="corpus for the golden set (default corpus/)")
     p.add_argument("--plot", metavar="PNG", help="write a plot of the metrics")
+    p.add_argument("--split", choices=["test", "train"], help="BEIR qrels split (default test)")
+    p.add_argument("--tune", action="store_true",
+                   help="BEIR: sweep fusion method and weight on the train split")
+    p.add_argument("--calibrate", action="store_true",
+                   help="golden set: abstention signals on the tune split")
     _common(p)
 
     p = sub.add_parser("bench", help="speed and memory benchmark")
-    p.add_argument("--sizes", default="1000,10000,100000", help="store sizes in chunks")
-    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    from eval.bench import add_arguments
+
+    add_arguments(p)
     _common(p)
     return root
 

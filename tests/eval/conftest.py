@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from eval.golden import QuestionResult
+
 CORPUS = {
     "c1": ("Vitamin D and bone density", "Vitamin D supplements increase bone mineral density in "
            "older women. The trial followed 400 women for two years."),
@@ -67,6 +69,10 @@ Host: Welcome to the webinar about living labs for healthy ageing in the region.
 
 2
 00:00:30,000 --> 00:00:50,000
+Guest: So how many did we recruit?
+
+3
+00:00:50,000 --> 00:01:05,000
 Guest: Our living lab recruited 240 older residents as test users in the first year.
 """
 
@@ -108,3 +114,19 @@ def make_beir(tmp_path):
 def golden_set(tmp_path) -> tuple[Path, Path]:
     """(corpus folder, golden folder)."""
     return write_golden_set(tmp_path)
+
+
+def question_result(id, split="tune", type="answerable", retrieved=("a",), expected=("a",),
+                    score=0.5, abstained=False, facts=None, page=None, ts=None, cites_ok=True,
+                    unknown=0.0, sentence=0.6) -> QuestionResult:
+    return QuestionResult(id=id, split=split, type=type, question=id, query=id,
+                          expected=list(expected), retrieved=list(retrieved), top_score=score,
+                          unknown_share=unknown, best_sentence=sentence,
+                          answer="", abstained=abstained, cited=[], facts_present=facts,
+                          page_ok=page, timestamp_ok=ts, citations_ok=cites_ok)
+
+
+@pytest.fixture
+def make_result():
+    """A ``QuestionResult`` from a few fields (the rest default to a clean answer)."""
+    return question_result

@@ -49,7 +49,7 @@ def test_beir_tune_table(make_beir, settings, results_dir, capsys):
 def test_golden_table_calibration_and_report(make_beir, golden_set, tmp_path, settings,
                                              results_dir, capsys):
     corpus, gold = golden_set
-    png = tmp_path / "golden.png"
+    png = results_dir / "golden.png"  # a plot beside the results is shown in the README
     assert cli.run_eval(args(golden=str(gold), corpus=str(corpus), plot=str(png)), settings) == 0
     text = capsys.readouterr().out
     assert "hit@5" in text and "heldout (1)" in text and png.is_file()
@@ -69,6 +69,7 @@ def test_golden_table_calibration_and_report(make_beir, golden_set, tmp_path, se
     assert "### Golden set" in new and "### BEIR tiny (test split)" in new
     assert "| kb BM25 (bm25s, stemmed) |" in new and "cores" in new
     assert "python -m eval.report" in new
+    assert "![golden](results/golden.png)" in new
 
 
 def test_report_needs_markers(tmp_path, capsys):

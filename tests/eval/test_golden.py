@@ -8,7 +8,6 @@ import json
 import pytest
 
 from eval import golden
-from eval.golden import QuestionResult
 from kb.errors import UsageError
 from kb.models import Citation
 
@@ -79,22 +78,14 @@ def test_ungrounded_sentences():
     assert golden.ungrounded_sentences(text, cites, chunks.__getitem__) == ["Delta epsilon."]
 
 
-# -- summaries and calibration ---------------------------------------------------------------------
-def result(id, split="tune", type="answerable", retrieved=("a",), expected=("a",), score=0.5,
-           abstained=False, facts=None, page=None, ts=None, cites_ok=True) -> QuestionResult:
-    return QuestionResult(id=id, split=split, type=type, question=id, query=id,
-                          expected=list(expected), retrieved=list(retrieved), top_score=score,
-                          answer="", abstained=abstained, cited=[], facts_present=facts,
-                          page_ok=page, timestamp_ok=ts, citations_ok=cites_ok)
-
-
-def test_summarise():
+# -- summaries ---------------------------------------------------------------------
+def test_summarise(make_result):
     results = [
-        result("a1", retrieved=["a"], facts=True, page=True),
-        result("a2", retrieved=["x", "a"], facts=False, ts=False),
-        result("a3", retrieved=["x", "y"], abstained=True, cites_ok=None),
-        result("o1", type="out_of_scope", expected=(), abstained=True, cites_ok=None),
-        result("o2", type="out_of_scope", expected=(), abstained=False),
+        make_result("a1", retrieved=["a"], facts=True, page=True),
+        make_result("a2", retrieved=["x", "a"], facts=False, ts=False),
+        make_result("a3", retrieved=["x", "y"], abstained=True, cites_ok=None),
+        make_result("o1", type="out_of_scope", expected=(), abstained=True, cites_ok=None),
+        make_result("o2", type="out_of_scope", expected=(), abstained=False),
     ]
     s = golden.summarise(results)
     assert (s["questions"], s["answerable"], s["out_of_scope"]) == (5, 3, 2)
@@ -107,19 +98,6 @@ def test_summarise():
     rep = golden.report(results)
     assert {f["id"] for f in rep["failures"]} == {"a2", "a3", "o2"}
     assert set(rep["splits"]) == {"tune", "heldout", "all"}
-
-
-def test_calibrate_uses_tune_only():
-    results = [result("a1", score=0.62), result("a2", score=0.48), result("a3", score=0.30),
-               result("o1", type="out_of_scope", score=0.41),
-               result("o2", type="out_of_scope", score=0.20),
-               result("h1", split="heldout", type="out_of_scope", score=0.9)]  # never read
-    cal = golden.calibrate(results, current=0.35)
-    # best OOS 0.41; the next answerable above it is 0.48: threshold (0.41 + 0.48) / 2 = 0.445
-    assert cal["threshold"] == pytest.approx(0.445)
-    assert cal["false_abstentions"] == 1 and cal["below_best_oos"] == ["a3"]
-    # at 0.35: o1 (0.41) is answered, a3 (0.30) abstains
-    assert cal["current"] == {"threshold": 0.35, "oos_answered": 1, "false_abstentions": 1}
 
 
 # -- the runner ------------------------------------------------------------------------------------

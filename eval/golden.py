@@ -1,0 +1,374 @@
+"""The golden set: the project's own questions, run through the library as a user would.
+
+A golden item (one JSON line in ``eval/golden/*.jsonl``)::
+
+    {"id", "question", "sources": [source, ...], "page": int|null, "timestamp": seconds|null,
+     "facts": [str, ...], "type": "answerable"|"out_of_scope", "split": "tune"|"heldout",
+     "follow_up_of": id|null}
+
+For each item: retrieval at document level (``search`` k=10, hits deduplicated by source in order)
+scored on ``sources`` with ``eval.metrics``; ``ask`` for the answer (a follow-up gets the chain of
+earlier turns as history), then facts present, page and timestamp accuracy, abstention, citation
+validity and (extractive answers) sentence grounding. Everything is reported for the tune split,
+the held-out split and all. The abstention signals of each question are kept for
+``eval.calibration``, which reads the tune split only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eval.metrics import evaluate
+from kb.errors import UsageError
+from kb.settings import Settings
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+REPO_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SPLITS = ("tune", "heldout", "all")
+SEARCH_K = 10
+TIME_SLACK = 10.0  # seconds either side of a cited transcript window
+RETRIEVAL = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@10")
+
+
+@dataclass
+class GoldenItem:
+    id: str
+    question: str
+    sources: list[str]
+    type: str = "answerable"
+    split: str = "tune"
+    page: int | None = None
+    timestamp: float | None = None
+    facts: list[str] = field(default_factory=list)
+    follow_up_of: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.type == "answerable"
+
+
+@dataclass
+class QuestionResult:
+    """What one golden question got, and what went wrong with it."""
+
+    id: str
+    split: str
+    type: str
+    question: str
+    query: str  # what was searched: the question, or the standalone form of a follow-up
+    expected: list[str]
+    retrieved: list[str]  # sources, best first, deduplicated
+    top_score: float  # the abstention signals, as ``ask`` computes them (see ``signals``)
+    unknown_share: float
+    best_sentence: float
+    answer: str
+    abstained: bool
+    cited: list[dict[str, Any]]
+    facts_present: bool | None = None  # None: no facts to check
+    missing_facts: list[str] = field(default_factory=list)
+    page_ok: bool | None = None
+    timestamp_ok: bool | None = None
+    citations_ok: bool | None = None  # None: nothing cited
+    citation_problems: list[str] = field(default_factory=list)
+    grounded: bool | None = None  # extractive answers: each sentence is text of its cited chunk
+    ungrounded: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.type == "out_of_scope":
+            if not self.abstained:
+                out.append("answered an out-of-scope question")
+        else:
+            rank = next((i for i, s in enumerate(self.retrieved, 1) if s in self.expected), None)
+            if rank is None or rank > 5:
+                out.append(f"expected source not in top 5 (rank {rank or '>10'})")
+            if self.abstained:
+                out.append("abstained on an answerable question")
+            if self.facts_present is False:
+                out.append(f"missing facts {self.missing_facts}")
+            if self.page_ok is False:
+                out.append("expected page not cited")
+            if self.timestamp_ok is False:
+                out.append("expected timestamp not cited")
+        out.extend(self.citation_problems)
+        out.extend(f"sentence not in the chunk its citation points at: {s[:80]!r}"
+                   for s in self.ungrounded)
+        return out
+
+
+# -- loading --------------------------------------------------------------------------------------
+def golden_files(path: str | Path | None = None) -> list[Path]:
+    """``path`` may be a .jsonl file or a folder of them; default: every ``eval/golden/*.jsonl``."""
+    path = Path(path) if path else GOLDEN_DIR
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise UsageError(f"no golden set at {path} (expected a .jsonl file or a folder of them)")
+    return files
+
+
+def load_golden(path: str | Path | None = None) -> list[GoldenItem]:
+    items: list[GoldenItem] = []
+    known = {f.name for f in GoldenItem.__dataclass_fields__.values()}
+    for file in golden_files(path):
+        for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                items.append(GoldenItem(**{k: v for k, v in row.items() if k in known}))
+            except (ValueError, TypeError) as exc:
+                raise UsageError(f"{file}:{n}: not a golden item ({exc})") from exc
+    _check(items)
+    return items
+
+
+def _check(items: list[GoldenItem]) -> None:
+    ids = [i.id for i in items]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise UsageError(f"duplicate golden ids: {', '.join(dupes)}")
+    for item in items:
+        if item.follow_up_of and item.follow_up_of not in ids:
+            raise UsageError(f"{item.id} follows up {item.follow_up_of!r}, which is not in the set")
+        if item.type not in ("answerable", "out_of_scope"):
+            raise UsageError(f"{item.id}: type must be answerable or out_of_scope, "
+                             f"not {item.type!r}")
+
+
+# -- the checks on one answer ---------------------------------------------------------------------
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def missing_facts(facts: Sequence[str], answer: str) -> list[str]:
+    """The facts that are not a case-insensitive, whitespace-normalised substring of the answer."""
+    text = normalise(answer)
+    return [f for f in facts if normalise(f) not in text]
+
+
+def cites_page(citations: Sequence[Any], sources: Sequence[str], page: int) -> bool:
+    return any(c.source in sources and c.page == page for c in citations)
+
+
+def cites_time(citations: Sequence[Any], sources: Sequence[str], ts: float,
+               slack: float = TIME_SLACK) -> bool:
+    """A citation of an expected source whose window, widened by ``slack``, contains ``ts``."""
+    for c in citations:
+        if c.source in sources and c.start is not None:
+            end = c.end if c.end is not None else c.start
+            if c.start - slack <= ts <= end + slack:
+                return True
+    return False
+
+
+def citation_problems(text: str, citations: Sequence[Any],
+                      chunk_texts: Callable[[str], list[str]]) -> list[str]:
+    """Every ``[n]`` must name a listed citation; every snippet must be verbatim stored text."""
+    from kb.answer.citations import markers
+
+    listed = {c.n for c in citations}
+    out = [f"marker [{n}] names no citation" for n in sorted(set(markers(text)) - listed)]
+    for c in citations:
+        if not any(c.snippet in chunk for chunk in chunk_texts(c.source)):
+            out.append(f"snippet [{c.n}] is not verbatim text of {c.source}")
+    return out
+
+
+def ungrounded_sentences(text: str, citations: Sequence[Any],
+                         chunk_text: Callable[[str], str]) -> list[str]:
+    """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
+    verbatim text of the chunk citation ``n`` was taken from (so its page or time is not theirs)."""
+    from kb.answer.citations import MARKER
+
+    by_n = {c.n: c for c in citations}
+    parts = MARKER.split(text)  # [sentence, n, sentence, n, ..., tail]
+    out = []
+    for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
+        sentence, cite = sentence.strip(), by_n.get(int(n))
+        if not sentence or cite is None or not getattr(cite, "chunk_id", None):
+            continue
+        chunk = chunk_text(cite.chunk_id)
+        if sentence not in chunk and sentence.rstrip(".") not in chunk:
+            out.append(sentence)
+    return out
+
+
+class ChunkTexts:
+    """Stored chunk texts, read from the store's chunks collection once each: all of a source's
+    (``chunks(source)``), or one by id (``chunks.by_id(chunk_id)``)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._cache: dict[str, list[str]] = {}
+        self._ids: dict[str, str] = {}
+
+    def __call__(self, source: str) -> list[str]:
+        if source not in self._cache:
+            got = self.store.chunks.get(where={"source": source}, include=["documents"])
+            self._cache[source] = [t or "" for t in got["documents"]]
+            self._ids.update(zip(got["ids"], self._cache[source], strict=True))
+        return self._cache[source]
+
+    def by_id(self, chunk_id: str) -> str:
+        if chunk_id not in self._ids:
+            got = self.store.chunks.get(ids=[chunk_id], include=["documents"])
+            self._ids[chunk_id] = (got["documents"] or [""])[0] or ""
+        return self._ids[chunk_id]
+
+
+# -- running --------------------------------------------------------------------------------------
+def golden_settings(settings: Settings) -> Settings:
+    return settings.with_(store=Path(settings.store) / "eval-golden")
+
+
+def prepare_store(settings: Settings, corpus: str | Path | None = None, embedder=None) -> dict:
+    """Ingest the corpus (incrementally) into the golden store; returns the ingest report."""
+    from ingest.pipeline import run
+
+    corpus = Path(corpus) if corpus else REPO_CORPUS
+    if not corpus.is_dir():
+        raise UsageError(f"no corpus folder at {corpus} (give one with --corpus DIR)")
+    report = run([corpus], settings, embedder=embedder)
+    if report.failed:
+        raise UsageError("the golden corpus did not ingest cleanly: "
+                         + "; ".join(f"{f['source']}: {f['error']}" for f in report.failed))
+    return report.to_dict()
+
+
+def run_items(items: list[GoldenItem], kb, answers: bool = True) -> list[QuestionResult]:
+    """Search and ``ask`` (unless ``answers`` is False) each item; a follow-up after its parent."""
+    from kb.api import normalise_history
+
+    by_id = {i.id: i for i in items}
+    done: dict[str, QuestionResult] = {}
+    chunks = ChunkTexts(kb.retriever.store)
+
+    def history(item: GoldenItem) -> list[tuple[str, str]]:
+        chain: list[tuple[str, str]] = []
+        parent = item.follow_up_of
+        while parent:
+            chain.insert(0, (by_id[parent].question, visit(by_id[parent]).answer))
+            parent = by_id[parent].follow_up_of
+        return chain
+
+    def visit(item: GoldenItem) -> QuestionResult:
+        if item.id not in done:
+            turns = history(item)
+            query = kb._standalone(item.question, normalise_history(turns), kb.llm)
+            done[item.id] = score_item(item, query, turns, kb, chunks, answers)
+        return done[item.id]
+
+    return [visit(item) for item in items]
+
+
+def signals(kb, question: str, query: str) -> dict[str, float]:
+    """What ``KnowledgeBase.ask`` decides abstention on: the top hit's fused score, the share of
+    the question's idf mass in terms the collection never uses, and the best answer sentence's
+    cosine to the query. Mirrors ``ask_stream``; a public hook there would make this unnecessary."""
+    from kb.answer import extractive
+    from kb.api import ANSWER_HITS
+    from kb.lexical import tokenize
+
+    qvec = kb.embedder.embed_query(query)
+    hits = kb.retriever.search(query, k=ANSWER_HITS, qvec=qvec)
+    lexical = kb.retriever.lexical.get()
+    best = 0.0
+    if hits:
+        best = extractive.answer(query, qvec, hits, lexical, kb.embedder,
+                                 kb.settings.answer_sentences)[2]
+    return {"top_score": round(hits[0].score, 4) if hits else 0.0,
+            "unknown_share": round(float(lexical.unknown_share(tokenize(question))), 4),
+            "best_sentence": round(float(best), 4)}
+
+
+def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
+               chunks: ChunkTexts, answers: bool = True) -> QuestionResult:
+    hits = kb.search(query, k=SEARCH_K)
+    retrieved = list(dict.fromkeys(h.source for h in hits))
+    answer = kb.ask(item.question, history=turns or None) if answers else None
+    res = QuestionResult(
+        id=item.id, split=item.split, type=item.type, question=item.question, query=query,
+        expected=list(item.sources), retrieved=retrieved, **signals(kb, item.question, query),
+        answer=answer.text if answer else "", abstained=bool(answer and answer.abstained),
+        cited=[{"n": c.n, "source": c.source, "page": c.page, "start": c.start, "end": c.end}
+               for c in (answer.citations if answer else [])])
+    if answer is None:
+        return res
+    cites = answer.citations
+    if item.answerable and item.facts:
+        res.missing_facts = missing_facts(item.facts, answer.text)
+        res.facts_present = not res.missing_facts
+    if item.answerable and item.page is not None:
+        res.page_ok = cites_page(cites, item.sources, int(item.page))
+    if item.answerable and item.timestamp is not None:
+        res.timestamp_ok = cites_time(cites, item.sources, float(item.timestamp))
+    if cites or not answer.abstained:
+        res.citation_problems = citation_problems(answer.text, cites, chunks)
+        res.citations_ok = not res.citation_problems
+    if cites and answer.mode == "extractive":
+        res.ungrounded = ungrounded_sentences(answer.text, cites, chunks.by_id)
+        res.grounded = not res.ungrounded
+    return res
+
+
+# -- reporting ------------------------------------------------------------------------------------
+def _share(values: list[bool | None]) -> tuple[float | None, int]:
+    known = [v for v in values if v is not None]
+    return (round(sum(known) / len(known), 4) if known else None), len(known)
+
+
+def summarise(results: list[QuestionResult]) -> dict[str, Any]:
+    """The metrics of one split: retrieval means over answerable questions, answer shares."""
+    answerable = [r for r in results if r.type == "answerable"]
+    oos = [r for r in results if r.type == "out_of_scope"]
+    run = {r.id: r.retrieved for r in answerable}
+    relevant = {r.id: set(r.expected) for r in answerable}
+    scores = evaluate(run, relevant, ks=(1, 5, 10))
+    out: dict[str, Any] = {"questions": len(results), "answerable": len(answerable),
+                           "out_of_scope": len(oos)}
+    out.update({m: round(scores[m], 4) for m in RETRIEVAL})
+    for name, values in (("facts_present", [r.facts_present for r in answerable]),
+                         ("page_accuracy", [r.page_ok for r in answerable]),
+                         ("timestamp_accuracy", [r.timestamp_ok for r in answerable]),
+                         ("citation_validity", [r.citations_ok for r in results]),
+                         ("sentence_grounding", [r.grounded for r in results])):
+        out[name], out[f"{name}_n"] = _share(values)
+    out["abstention_oos"], _ = _share([r.abstained for r in oos])
+    out["false_abstention"], _ = _share([r.abstained for r in answerable])
+    return out
+
+
+def report(results: list[QuestionResult]) -> dict[str, Any]:
+    splits = {s: summarise([r for r in results if s == "all" or r.split == s]) for s in SPLITS}
+    failures = [{"id": r.id, "split": r.split, "type": r.type, "question": r.question,
+                 "query": r.query, "expected": r.expected, "retrieved": r.retrieved[:5],
+                 "signals": {"top_score": r.top_score, "unknown_share": r.unknown_share,
+                             "best_sentence": r.best_sentence},
+                 "problems": r.problems(), "answer": r.answer[:400]}
+                for r in results if r.problems()]
+    return {"splits": splits, "failures": failures}
+
+
+def run(settings: Settings, golden: str | Path | None = None, corpus: str | Path | None = None,
+        embedder=None, answers: bool = True) -> dict[str, Any]:
+    """Ingest the corpus into ``<store>/eval-golden``, run every golden question, report."""
+    from kb.api import KnowledgeBase
+
+    items = load_golden(golden)
+    gsettings = golden_settings(settings)
+    ingest = prepare_store(gsettings, corpus, embedder)
+    kb = KnowledgeBase(gsettings, embedder=embedder)
+    results = run_items(items, kb, answers=answers)
+    out = {"golden": [str(f) for f in golden_files(golden)], "store": str(gsettings.store),
+           "documents": len(kb.docs()), "ingest": ingest,
+           "settings": {"fusion": settings.fusion, "dense_weight": settings.dense_weight,
+                        "abstain_threshold": settings.abstain_threshold,
+                        "candidates": settings.candidates, "max_per_doc": settings.max_per_doc,
+                        "mode": "llm" if settings.llm_enabled else "extractive"},
+           **report(results)}
+    out["results"] = [asdict(r) for r in results]
+    return out

@@ -1,0 +1,192 @@
+"""``python -m eval.report``: rewrite the README's results section from ``eval/results/*.json``.
+
+The section lies between ``<!-- results:start -->`` and ``<!-- results:end -->``; nothing else in
+the README is touched. Numbers are never typed by hand: rerun the commands shown, then this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from eval.cli import GOLDEN_ROWS, RESULTS
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+class ReportError(Exception):
+    pass
+
+
+def load_results(folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every results file by name without ``.json`` (``golden``, ``beir-scifact``, ...)."""
+    folder = folder or RESULTS
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        raise ReportError(f"no results in {folder}: run 'kb eval' (and 'kb eval --beir DIR') first")
+    return {p.stem: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(folder.glob("*.json"))}
+
+
+def _f(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def md_table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
+    lines += ["| " + " | ".join(_f(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine_line(out: dict[str, Any]) -> str:
+    m = out.get("machine") or {}
+    if not m:
+        return ""
+    return (f"Measured on {m.get('nproc')} cores, {m.get('ram_gb')} GB RAM, {m.get('cpu')} "
+            f"(Python {m.get('python')}).")
+
+
+def golden_section(out: dict[str, Any]) -> str:
+    sp, st = out["splits"], out.get("settings", {})
+    head = ["metric"] + [f"{s} ({sp[s]['questions']} q)" for s in ("tune", "heldout", "all")]
+    rows = [[label] + [sp[s][key] for s in ("tune", "heldout", "all")]
+            for key, label in GOLDEN_ROWS]
+    return "\n".join([
+        "### Golden set",
+        "",
+        f"{sp['all']['questions']} questions ({sp['all']['answerable']} answerable, "
+        f"{sp['all']['out_of_scope']} out of scope) over {out['documents']} documents; "
+        f"{st.get('mode', 'extractive')} answers, fusion {st.get('fusion')} "
+        f"(dense weight {st.get('dense_weight')}), "
+        f"abstain threshold {st.get('abstain_threshold')}. "
+        "Retrieval metrics are at document level over the answerable questions; page and "
+        "timestamp accuracy over the questions that name one. "
+        f"{len(out.get('failures', []))} questions have at least one problem "
+        "(listed in `eval/results/golden.json`).",
+        "",
+        md_table(head, rows),
+        "",
+        machine_line(out),
+    ])
+
+
+def beir_section(out: dict[str, Any], tune: dict[str, Any] | None) -> str:
+    hc = out["hybrid_config"]
+    names = {"dense": "kb dense (all-MiniLM-L6-v2)", "bm25": "kb BM25 (bm25s, stemmed)",
+             "hybrid": f"kb hybrid ({hc['fusion']}, dense weight {hc['dense_weight']})"}
+    rows = [[names[m]] + [out["modes"][m].get(k) for k in ("ndcg@10", "recall@100", "mrr@10")]
+            for m in ("dense", "bm25", "hybrid")]
+    rows += [[f"published: {name}", v.get("ndcg@10"), v.get("recall@100"), v.get("mrr@10")]
+             for name, v in out.get("published", {}).items()]
+    parts = [f"### BEIR {out['dataset']} ({out['split']} split)", "",
+             f"{out['queries']} queries, {out['documents']} documents "
+             f"({out['chunks']} chunks).", "",
+             md_table(["system", "nDCG@10", "Recall@100", "MRR@10"], rows), "", machine_line(out)]
+    if tune:
+        best = sorted(tune["rows"], key=lambda r: -r["ndcg@10"])[:5]
+        parts += ["", f"Tuning sweep on the {tune['split']} split ({tune['queries']} queries; the "
+                      "test split is never tuned on), best five of "
+                      f"{len(tune['rows'])} settings:", "",
+                  md_table(["fusion", "dense weight", "nDCG@10", "Recall@100", "MRR@10"],
+                           [[r["fusion"], "-" if r["dense_weight"] is None else r["dense_weight"],
+                             r["ndcg@10"], r["recall@100"], r["mrr@10"]] for r in best])]
+    return "\n".join(parts)
+
+
+def bench_section(data: dict[str, Any]) -> str:
+    """``kb bench`` results (``eval/results/bench.json``): its targets, then its own table."""
+    met = {True: "met", False: "missed", None: "n/a"}
+    rows = [[t["name"], t["value"], t["target"], met[t["met"]]] for t in data.get("targets", [])]
+    parts = ["### Speed and memory", "", md_table(["measure", "value", "target", ""], rows)]
+    try:
+        from eval.bench import table
+
+        parts += ["", "```text", table(data), "```"]
+    except Exception:  # another module's renderer: the targets table is enough without it
+        pass
+    return "\n".join(parts)
+
+
+def images(names: list[str], folder: Path | None, readme: Path | None) -> list[str]:
+    """Markdown images for the plots beside the results (``<name>.png``), if there are any."""
+    if folder is None or readme is None:
+        return []
+    pngs = [folder / f"{n}.png" for n in names if (folder / f"{n}.png").is_file()]
+    return ["", *(f"![{p.stem}]({Path(os.path.relpath(p, readme.parent)).as_posix()})"
+                  for p in pngs)] if pngs else []
+
+
+def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
+            readme: Path | None = None) -> str:
+    parts = ["_Generated by `python -m eval.report` from `eval/results/*.json`; "
+             "rerun the commands below, then the script, to refresh._", ""]
+    commands = []
+    if "golden" in results:
+        parts += [golden_section(results["golden"]), *images(["golden"], folder, readme), ""]
+        commands.append(results["golden"].get("command", "kb eval"))
+    for name, out in results.items():
+        if name.startswith("beir-") and "modes" in out:
+            tune = results.get(f"beir-{out['dataset']}-tune")
+            parts += [beir_section(out, tune),
+                      *images([name, f"{name}-tune"], folder, readme), ""]
+            commands.append(out.get("command", "kb eval --beir DIR"))
+            if tune:
+                commands.append(tune.get("command", "kb eval --beir DIR --tune"))
+    if "bench" in results and "sections" in results["bench"]:
+        parts += [bench_section(results["bench"]), ""]
+        commands.append("kb bench")
+    parts += ["To reproduce:", "", "```", *commands, "python -m eval.report", "```"]
+    return "\n".join(p for p in parts).strip() + "\n"
+
+
+def check_readme(readme: Path) -> str:
+    """The README's text, when it has the two markers in order."""
+    if not readme.is_file():
+        raise ReportError(f"{readme} does not exist; add the results markers to it first: "
+                          f"{START} and {END} on lines of their own")
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(START), text.find(END)
+    if start < 0 or end < 0 or end < start:
+        raise ReportError(f"{readme} has no results section: put {START} and {END} (in that "
+                          "order) where the results should go, then rerun")
+    return text
+
+
+def rewrite(text: str, body: str) -> str:
+    start, end = text.find(START), text.find(END)
+    return text[:start + len(START)] + "\n" + body + text[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval.report", description=__doc__.splitlines()[0])
+    p.add_argument("--readme", type=Path, default=README)
+    p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--print", action="store_true", help="print the section instead of writing it")
+    args = p.parse_args(argv)
+    try:
+        text = "" if args.print else check_readme(args.readme)
+        results = load_results(args.results)
+        try:
+            body = section(results, args.results, args.readme)
+        except (KeyError, TypeError) as exc:
+            raise ReportError(f"a file in {args.results} is not 'kb eval' output "
+                              f"(missing {exc}); rerun the eval") from exc
+        if args.print:
+            print(body)
+            return 0
+        args.readme.write_text(rewrite(text, body), encoding="utf-8")
+    except ReportError as exc:
+        print(f"eval.report: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"rewrote the results section of {args.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

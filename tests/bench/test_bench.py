@@ -1,0 +1,76 @@
+"""The bench's arithmetic, targets and table, on made-up results (no model); and a smoke run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from eval import bench
+
+
+def test_percentiles_are_nearest_rank():
+    values = [i / 1000 for i in range(1, 101)]
+    assert bench.latency_ms(values) == {"p50_ms": 50.0, "p95_ms": 95.0, "n": 100}
+    assert bench.pct([0.5], 95) == 0.5
+
+
+def _row(enc, search, ask):
+    ms = lambda v: {"p50_ms": v / 2, "p95_ms": v, "n": 10}  # noqa: E731
+    return {"chunks": 1, "encoder": ms(enc), "search": ms(search), "search_cached": ms(5),
+            "ask": ms(ask)}
+
+
+def test_targets_from_sections():
+    sections = {
+        "throughput": {"ratio_ingest_raw": 0.85, "reingest_fraction": 0.08},
+        "latency": {"sizes": {"10000": _row(40, 50, 200), "100000": _row(40, 120, 300)}},
+        "memory": {"ingest_corpus": {"peak_rss_mb": 900.0}, "note": "x"},
+    }
+    got = {t["name"]: t["met"] for t in bench.targets(sections)}
+    assert got == {
+        "ingest / raw encoder throughput": True,
+        "re-ingest of an unchanged corpus / first ingest": False,
+        "search p95 / encoder p95 at 10,000 chunks": True,
+        "ask p95 / search p95 at 10,000 chunks": False,
+        "search p95 100,000 / 10,000 chunks": False,
+        "peak RSS memory/ingest_corpus (MB)": True,
+    }
+
+
+def test_save_merges_sections_and_table_renders(tmp_path):
+    out = tmp_path / "bench.json"
+    bench.save(out, {"latency": {"sizes": {"10000": _row(40, 50, 100)}, "load_before": [1, 1, 1],
+                                 "load_after": [2, 2, 2]}}, ["--only", "latency"])
+    data = bench.save(out, {"peer": {"kb": {"ingest_s": 10, "hit@5": 0.9},
+                                     "llama_index": {"ingest_s": 20, "hit@5": 0.7, "chunks": 99}}},
+                      ["--only", "peer"])
+    assert set(data["sections"]) == {"latency", "peer"} and len(data["runs"]) == 2
+    text = bench.table(json.loads(out.read_text()))
+    assert "10,000" in text and "llama-index ingest 20 s" in text and "MET" in text
+
+
+def test_unknown_sections_are_refused():
+    from argparse import Namespace
+
+    from kb.errors import UsageError
+
+    with pytest.raises(UsageError):
+        bench.chosen_sections(Namespace(only="latency,nope", quick=False))
+    assert bench.chosen_sections(Namespace(only=None, quick=True, load=True)) == [
+        "throughput", "latency", "load"]
+
+
+@pytest.mark.slow
+def test_quick_bench_on_a_tiny_store(tmp_path, tiny_corpus, eval_data):
+    out = tmp_path / "bench.json"
+    code = bench.main(["--quick", "--store", str(tmp_path / "store"), "--corpus", str(tiny_corpus),
+                       "--eval-data", str(eval_data), "--sizes", "12", "--questions", "3",
+                       "--out", str(out)])
+    assert code == 0
+    data = json.loads(out.read_text())
+    t = data["sections"]["throughput"]
+    assert t["chunks"] > 0 and t["ratio_ingest_raw"] > 0 and t["reingest"][0]["unchanged"] == 1
+    row = data["sections"]["latency"]["sizes"]["12"]
+    assert row["chunks"] == 12 and row["search"]["n"] == 3 and row["ask"]["p95_ms"] > 0
+    assert (tmp_path / "store" / "bench" / "12" / "bench-ready.json").is_file()
