@@ -69,13 +69,33 @@ def test_citation_problems():
     assert problems == ["marker [3] names no citation", "snippet [1] is not verbatim text of s.md"]
 
 
+class FakeChunks:
+    """``ChunkTexts`` over a dict: chunk id -> (source, text)."""
+
+    def __init__(self, chunks: dict[str, tuple[str, str]]) -> None:
+        self.chunks = chunks
+
+    def __call__(self, source: str) -> list[str]:
+        return [t for s, t in self.chunks.values() if s == source]
+
+    def by_id(self, chunk_id: str) -> str:
+        return self.chunks[chunk_id][1]
+
+
 def test_ungrounded_sentences():
-    chunks = {"a:0": "Alpha beta gamma. Zeta eta", "a:1": "Delta epsilon."}
-    cites = [Citation(n=1, source="a", title="", kind="report", snippet="Alpha beta gamma.",
-                      score=1.0, page=1, chunk_id="a:0")]
-    # "Zeta eta. [1]": the answerer added the full stop, the words are the chunk's
-    text = "Alpha beta gamma. [1] Zeta eta. [1] Delta epsilon. [1]"
-    assert golden.ungrounded_sentences(text, cites, chunks.__getitem__) == ["Delta epsilon."]
+    chunks = FakeChunks({"a:0": ("a.pdf", "Alpha beta gamma. Zeta eta"),
+                         "a:1": ("a.pdf", "Delta epsilon."),
+                         "b:0": ("b.md", "One two three."), "b:1": ("b.md", "Four five six.")})
+    located = cite(1, source="a.pdf", snippet="Alpha beta gamma.", page=1)
+    located.chunk_id = "a:0"
+    plain = cite(2, source="b.md", snippet="One two three.")
+    plain.chunk_id = "b:0"
+    # "Zeta eta. [1]": the answerer added the full stop, the words are the passage's.
+    # "Delta epsilon." is in a.pdf but not in the page-1 passage [1] cites: its page is wrong.
+    # "Four five six." is in another passage of b.md: fine, [2] gives no location.
+    text = "Alpha beta gamma. [1] Zeta eta. [1] Delta epsilon. [1] Four five six. [2] Nope. [2]"
+    assert golden.ungrounded_sentences(text, [located, plain], chunks) == ["Delta epsilon.",
+                                                                          "Nope."]
 
 
 # -- summaries ---------------------------------------------------------------------

@@ -152,3 +152,12 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, capsys, monkeypatch):
     assert cli.main(["docs", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["source"] == "toolbox/a.md" and listed[0]["category"] == "event"
+
+
+def test_symlinks_leaving_the_folder_are_skipped(tmp_path, settings, hash_embedder):
+    root = corpus(tmp_path / "corpus")
+    write(tmp_path / "outside" / "secret.md", "# Secret\n\nPayroll of every member.\n")
+    (root / "toolbox" / "linked.md").symlink_to(tmp_path / "outside" / "secret.md")
+    report = run([root], settings, embedder=hash_embedder)
+    assert "toolbox/linked.md" in report.skipped
+    assert "toolbox/linked.md" not in {d.source for d in KnowledgeBase(settings, embedder=hash_embedder).docs()}
