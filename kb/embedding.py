@@ -40,12 +40,12 @@ def resolve_model_path(name: str) -> str:
 class SentenceTransformerEmbedder:
     """sentence-transformers on the CPU; unit-normalised vectors, so dot product = cosine."""
 
-    def __init__(self, name: str, batch_size: int = 32, backend: str = "torch") -> None:
+    def __init__(self, name: str, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
         self.batch_size = batch_size
-        self._model = SentenceTransformer(resolve_model_path(name), device="cpu", backend=backend)
+        self._model = SentenceTransformer(resolve_model_path(name), device="cpu")
         self.dim = int(self._model.get_embedding_dimension())
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -87,6 +87,15 @@ def get_embedder(settings: Settings) -> Embedder:
         return _load(settings.embed_model, settings.embed_batch_size, settings.embed_backend)
 
 
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
 @lru_cache(maxsize=4)
 def _load(name: str, batch_size: int, backend: str) -> Embedder:
-    return SentenceTransformerEmbedder(name, batch_size=batch_size, backend=backend)
+    if backend not in BACKENDS:
+        raise UsageError(f"KB_EMBED_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}")
+    if backend.startswith("onnx"):
+        from kb.embedding_onnx import OnnxEmbedder
+
+        return OnnxEmbedder(name, batch_size=batch_size, quantize=backend == "onnx-int8")
+    return SentenceTransformerEmbedder(name, batch_size=batch_size)

@@ -76,6 +76,7 @@ class Settings:
         """What the store records about how its vectors and chunks were made."""
         return {
             "kb_model": model_id(self.embed_model),
+            "kb_backend": self.embed_backend,
             "kb_chunk_tokens": self.chunk_tokens,
             "kb_chunk_overlap": self.chunk_overlap,
             "kb_cue_window_seconds": self.cue_window_seconds,
