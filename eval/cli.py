@@ -131,7 +131,8 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
 
 GOLDEN_ROWS = [("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
                ("ndcg@10", "nDCG@10"), ("recall@10", "recall@10"),
-               ("facts_present", "facts present"), ("page_accuracy", "page accuracy"),
+               ("facts_present", "facts present"), ("facts_read", "facts in passages read"),
+               ("page_accuracy", "page accuracy"),
                ("timestamp_accuracy", "timestamp accuracy"), ("abstention_oos", "abstention (OOS)"),
                ("false_abstention", "false abstention"), ("citation_validity", "citation validity"),
                ("sentence_grounding", "sentence grounding")]

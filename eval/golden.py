@@ -70,11 +70,12 @@ class QuestionResult:
     cited: list[dict[str, Any]]
     facts_present: bool | None = None  # None: no facts to check
     missing_facts: list[str] = field(default_factory=list)
+    facts_read: bool | None = None  # every fact is in the passages the answerer read
     page_ok: bool | None = None
     timestamp_ok: bool | None = None
     citations_ok: bool | None = None  # None: nothing cited
     citation_problems: list[str] = field(default_factory=list)
-    grounded: bool | None = None  # extractive answers: each sentence is text of its cited chunk
+    grounded: bool | None = None  # extractive: each sentence is text of what its [n] cites
     ungrounded: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
@@ -89,13 +90,15 @@ class QuestionResult:
             if self.abstained:
                 out.append("abstained on an answerable question")
             if self.facts_present is False:
-                out.append(f"missing facts {self.missing_facts}")
+                where = ("in the passages read: sentence choice" if self.facts_read
+                         else "not in the passages read: passage retrieval")
+                out.append(f"missing facts {self.missing_facts} ({where})")
             if self.page_ok is False:
                 out.append("expected page not cited")
             if self.timestamp_ok is False:
                 out.append("expected timestamp not cited")
         out.extend(self.citation_problems)
-        out.extend(f"sentence not in the chunk its citation points at: {s[:80]!r}"
+        out.extend(f"sentence not in the passage or source it cites: {s[:80]!r}"
                    for s in self.ungrounded)
         return out
 
@@ -178,10 +181,10 @@ def citation_problems(text: str, citations: Sequence[Any],
     return out
 
 
-def ungrounded_sentences(text: str, citations: Sequence[Any],
-                         chunk_text: Callable[[str], str]) -> list[str]:
+def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts) -> list[str]:
     """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
-    verbatim text of the chunk citation ``n`` was taken from (so its page or time is not theirs)."""
+    verbatim text of their cited source, or, when the citation gives a page or a time span, of
+    the passage the citation was taken from (else that page or time is not theirs)."""
     from kb.answer.citations import MARKER
 
     by_n = {c.n: c for c in citations}
@@ -189,10 +192,14 @@ def ungrounded_sentences(text: str, citations: Sequence[Any],
     out = []
     for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
         sentence, cite = sentence.strip(), by_n.get(int(n))
-        if not sentence or cite is None or not getattr(cite, "chunk_id", None):
+        if not sentence or cite is None:
             continue
-        chunk = chunk_text(cite.chunk_id)
-        if sentence not in chunk and sentence.rstrip(".") not in chunk:
+        located = cite.page is not None or cite.start is not None
+        if located and getattr(cite, "chunk_id", None):
+            texts = [chunks.by_id(cite.chunk_id)]
+        else:
+            texts = chunks(cite.source)
+        if not any(sentence in t or sentence.rstrip(".") in t for t in texts):
             out.append(sentence)
     return out
 
@@ -265,24 +272,27 @@ def run_items(items: list[GoldenItem], kb, answers: bool = True) -> list[Questio
     return [visit(item) for item in items]
 
 
-def signals(kb, question: str, query: str) -> dict[str, float]:
+def signals(kb, question: str, query: str) -> tuple[dict[str, float], list[str]]:
     """What ``KnowledgeBase.ask`` decides abstention on: the top hit's fused score, the share of
     the question's idf mass in terms the collection never uses, and the best answer sentence's
-    cosine to the query. Mirrors ``ask_stream``; a public hook there would make this unnecessary."""
+    cosine to the query; and the passages the answerer reads. Mirrors ``ask_stream`` (a public
+    hook there would make this unnecessary)."""
+    from kb import api
     from kb.answer import extractive
-    from kb.api import ANSWER_HITS
     from kb.lexical import tokenize
 
     qvec = kb.embedder.embed_query(query)
-    hits = kb.retriever.search(query, k=ANSWER_HITS, qvec=qvec)
+    hits = kb.retriever.search(query, k=api.ANSWER_HITS, qvec=qvec,
+                               max_per_doc=getattr(api, "ANSWER_PER_DOC", None))
     lexical = kb.retriever.lexical.get()
     best = 0.0
     if hits:
         best = extractive.answer(query, qvec, hits, lexical, kb.embedder,
                                  kb.settings.answer_sentences)[2]
+    read = [h.text for h in hits[:getattr(extractive, "HITS_USED", len(hits))]]
     return {"top_score": round(hits[0].score, 4) if hits else 0.0,
             "unknown_share": round(float(lexical.unknown_share(tokenize(question))), 4),
-            "best_sentence": round(float(best), 4)}
+            "best_sentence": round(float(best), 4)}, read
 
 
 def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
@@ -290,9 +300,10 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
     hits = kb.search(query, k=SEARCH_K)
     retrieved = list(dict.fromkeys(h.source for h in hits))
     answer = kb.ask(item.question, history=turns or None) if answers else None
+    sig, read = signals(kb, item.question, query)
     res = QuestionResult(
         id=item.id, split=item.split, type=item.type, question=item.question, query=query,
-        expected=list(item.sources), retrieved=retrieved, **signals(kb, item.question, query),
+        expected=list(item.sources), retrieved=retrieved, **sig,
         answer=answer.text if answer else "", abstained=bool(answer and answer.abstained),
         cited=[{"n": c.n, "source": c.source, "page": c.page, "start": c.start, "end": c.end}
                for c in (answer.citations if answer else [])])
@@ -302,6 +313,7 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
     if item.answerable and item.facts:
         res.missing_facts = missing_facts(item.facts, answer.text)
         res.facts_present = not res.missing_facts
+        res.facts_read = not missing_facts(item.facts, "\n".join(read))
     if item.answerable and item.page is not None:
         res.page_ok = cites_page(cites, item.sources, int(item.page))
     if item.answerable and item.timestamp is not None:
@@ -310,7 +322,7 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
         res.citation_problems = citation_problems(answer.text, cites, chunks)
         res.citations_ok = not res.citation_problems
     if cites and answer.mode == "extractive":
-        res.ungrounded = ungrounded_sentences(answer.text, cites, chunks.by_id)
+        res.ungrounded = ungrounded_sentences(answer.text, cites, chunks)
         res.grounded = not res.ungrounded
     return res
 
@@ -332,6 +344,7 @@ def summarise(results: list[QuestionResult]) -> dict[str, Any]:
                            "out_of_scope": len(oos)}
     out.update({m: round(scores[m], 4) for m in RETRIEVAL})
     for name, values in (("facts_present", [r.facts_present for r in answerable]),
+                         ("facts_read", [r.facts_read for r in answerable]),
                          ("page_accuracy", [r.page_ok for r in answerable]),
                          ("timestamp_accuracy", [r.timestamp_ok for r in answerable]),
                          ("citation_validity", [r.citations_ok for r in results]),

@@ -55,7 +55,7 @@ def machine_line(out: dict[str, Any]) -> str:
 def golden_section(out: dict[str, Any]) -> str:
     sp, st = out["splits"], out.get("settings", {})
     head = ["metric"] + [f"{s} ({sp[s]['questions']} q)" for s in ("tune", "heldout", "all")]
-    rows = [[label] + [sp[s][key] for s in ("tune", "heldout", "all")]
+    rows = [[label] + [sp[s].get(key) for s in ("tune", "heldout", "all")]
             for key, label in GOLDEN_ROWS]
     return "\n".join([
         "### Golden set",
@@ -76,6 +76,10 @@ def golden_section(out: dict[str, Any]) -> str:
     ])
 
 
+def _weight(w: float | None) -> str:
+    return "-" if w is None else f"{w:.1f}"
+
+
 def beir_section(out: dict[str, Any], tune: dict[str, Any] | None) -> str:
     hc = out["hybrid_config"]
     names = {"dense": "kb dense (all-MiniLM-L6-v2)", "bm25": "kb BM25 (bm25s, stemmed)",
@@ -94,8 +98,8 @@ def beir_section(out: dict[str, Any], tune: dict[str, Any] | None) -> str:
                       "test split is never tuned on), best five of "
                       f"{len(tune['rows'])} settings:", "",
                   md_table(["fusion", "dense weight", "nDCG@10", "Recall@100", "MRR@10"],
-                           [[r["fusion"], "-" if r["dense_weight"] is None else r["dense_weight"],
-                             r["ndcg@10"], r["recall@100"], r["mrr@10"]] for r in best])]
+                           [[r["fusion"], _weight(r["dense_weight"]), r["ndcg@10"],
+                             r["recall@100"], r["mrr@10"]] for r in best])]
     return "\n".join(parts)
 
 

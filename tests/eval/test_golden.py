@@ -133,6 +133,7 @@ def test_run_golden_end_to_end(golden_set, settings, hash_embedder):
     assert "reverse pitch" in by_id["t-2"]["query"]
     assert by_id["t-3"]["split"] == "heldout"
     assert out["splits"]["all"]["citation_validity"] == 1.0
+    assert out["splits"]["all"]["facts_read"] is not None  # facts found in the passages read
     assert out["splits"]["heldout"]["questions"] == 1
 
 
