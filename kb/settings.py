@@ -19,7 +19,8 @@ class Settings:
     collection: str = "kb"
     embed_model: str = DEFAULT_MODEL
     embed_batch_size: int = 32
-    embed_backend: str = "torch"
+    # onnx-int8: same SciFact nDCG@10 as torch (0.645), ~3x the throughput (README, Results).
+    embed_backend: str = "onnx-int8"
     # Chunking (recorded in the store; a mismatch is refused).
     chunk_tokens: int = 200
     chunk_overlap: int = 30
