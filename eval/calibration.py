@@ -3,9 +3,9 @@
 ``KnowledgeBase.ask`` abstains when the top hit's fused score is below ``abstain_threshold``, when
 ``abstain_unknown`` or more of the question's idf mass is in words the collection never uses, or
 when no answer sentence reaches ``abstain_sentence`` (cosine to the query). The per-question
-signals come from ``eval.golden.signals``; this module picks thresholds that first abstain on every
-out-of-scope question, then make the fewest false abstentions. The held-out split is reported,
-never tuned on.
+signals are the ones ``ask`` decided on (``Answer.signals``, kept by ``eval.golden``); this module
+picks thresholds that first abstain on every out-of-scope question, then make the fewest false
+abstentions. The held-out split is reported, never tuned on.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ For each item: retrieval at document level (``search`` k=10, hits deduplicated b
 scored on ``sources`` with ``eval.metrics``; ``ask`` for the answer (a follow-up gets the chain of
 earlier turns as history), then facts present, page and timestamp accuracy, abstention, citation
 validity and (extractive answers) sentence grounding. Everything is reported for the tune split,
-the held-out split and all. The abstention signals of each question are kept for
-``eval.calibration``, which reads the tune split only.
+the held-out split and all. The abstention signals of each question, read from its ``Answer``
+(``Answer.signals``: what ``ask`` decided on), are kept for ``eval.calibration``, which reads the
+tune split only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from eval.metrics import evaluate
 from kb.errors import UsageError
+from kb.models import Signals
 from kb.settings import Settings
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -62,7 +64,7 @@ class QuestionResult:
     query: str  # what was searched: the question, or the standalone form of a follow-up
     expected: list[str]
     retrieved: list[str]  # sources, best first, deduplicated
-    top_score: float  # the abstention signals, as ``ask`` computes them (see ``signals``)
+    top_score: float  # the abstention signals: ``Answer.signals`` (kb.models.Signals)
     unknown_share: float
     best_sentence: float
     answer: str
@@ -247,7 +249,8 @@ def prepare_store(settings: Settings, corpus: str | Path | None = None, embedder
 
 
 def run_items(items: list[GoldenItem], kb, answers: bool = True) -> list[QuestionResult]:
-    """Search and ``ask`` (unless ``answers`` is False) each item; a follow-up after its parent."""
+    """Search and ``ask`` each item (a follow-up after its parent); with ``answers`` False only the
+    retrieval and the abstention signals are kept, not the checks on the answer."""
     from kb.api import normalise_history
 
     by_id = {i.id: i for i in items}
@@ -272,48 +275,33 @@ def run_items(items: list[GoldenItem], kb, answers: bool = True) -> list[Questio
     return [visit(item) for item in items]
 
 
-def signals(kb, question: str, query: str) -> tuple[dict[str, float], list[str]]:
-    """What ``KnowledgeBase.ask`` decides abstention on: the top hit's fused score, the share of
-    the question's idf mass in terms the collection never uses, and the best answer sentence's
-    cosine to the query; and the passages the answerer reads. Mirrors ``ask_stream`` (a public
-    hook there would make this unnecessary)."""
+def passages_read(kb, query: str) -> list[str]:
+    """The passages ``ask`` reads for ``query`` (its search depth): are the facts in them at all?"""
     from kb import api
-    from kb.answer import extractive
-    from kb.lexical import tokenize
 
-    qvec = kb.embedder.embed_query(query)
-    hits = kb.retriever.search(query, k=api.ANSWER_HITS, qvec=qvec,
-                               max_per_doc=getattr(api, "ANSWER_PER_DOC", None))
-    lexical = kb.retriever.lexical.get()
-    best = 0.0
-    if hits:
-        best = extractive.answer(query, qvec, hits, lexical, kb.embedder,
-                                 kb.settings.answer_sentences)[2]
-    read = [h.text for h in hits[:getattr(extractive, "HITS_USED", len(hits))]]
-    return {"top_score": round(hits[0].score, 4) if hits else 0.0,
-            "unknown_share": round(float(lexical.unknown_share(tokenize(question))), 4),
-            "best_sentence": round(float(best), 4)}, read
+    hits = kb.retriever.search(query, k=api.ANSWER_HITS, max_per_doc=api.ANSWER_PER_DOC)
+    return [h.text for h in hits]
 
 
 def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
                chunks: ChunkTexts, answers: bool = True) -> QuestionResult:
     hits = kb.search(query, k=SEARCH_K)
     retrieved = list(dict.fromkeys(h.source for h in hits))
-    answer = kb.ask(item.question, history=turns or None) if answers else None
-    sig, read = signals(kb, item.question, query)
+    answer = kb.ask(item.question, history=turns or None)
+    sig = answer.signals or Signals()
     res = QuestionResult(
         id=item.id, split=item.split, type=item.type, question=item.question, query=query,
-        expected=list(item.sources), retrieved=retrieved, **sig,
-        answer=answer.text if answer else "", abstained=bool(answer and answer.abstained),
+        expected=list(item.sources), retrieved=retrieved, **sig.to_dict(),
+        answer=answer.text, abstained=answer.abstained,
         cited=[{"n": c.n, "source": c.source, "page": c.page, "start": c.start, "end": c.end}
-               for c in (answer.citations if answer else [])])
-    if answer is None:
+               for c in answer.citations])
+    if not answers:
         return res
     cites = answer.citations
     if item.answerable and item.facts:
         res.missing_facts = missing_facts(item.facts, answer.text)
         res.facts_present = not res.missing_facts
-        res.facts_read = not missing_facts(item.facts, "\n".join(read))
+        res.facts_read = not missing_facts(item.facts, "\n".join(passages_read(kb, query)))
     if item.answerable and item.page is not None:
         res.page_ok = cites_page(cites, item.sources, int(item.page))
     if item.answerable and item.timestamp is not None:

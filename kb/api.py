@@ -6,15 +6,14 @@ import re
 import threading
 from typing import Any, Iterator, Sequence
 
-from kb.answer import extractive
+from kb.answer import abstain, extractive
+from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers import it from here)
 from kb.answer.citations import keep_valid_markers, markers, renumber, citation
 from kb.errors import KBError, UsageError
 from kb.lexical import tokenize
 from kb.models import Answer, DocInfo, Filters, Hit, doc_id_for
 from kb.settings import Settings
 
-ABSTAIN_TEXT = ("The knowledge base has nothing on this. Try other words, or ask about cluster "
-                "methods, projects or webinars it holds.")
 ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
 ANSWER_PER_DOC = 6  # result list, because the answering sentence is often a few chunks in
 _ANAPHORA = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those|there|he|she|"
@@ -106,18 +105,14 @@ class KnowledgeBase:
         hits = self.retriever.search(query, k=ANSWER_HITS, filters=Filters.of(filters), qvec=qvec,
                                      max_per_doc=ANSWER_PER_DOC)
         lexical = self.retriever.lexical.get()
-        s = self.settings
-        abstain = Answer(question=question, text=ABSTAIN_TEXT, citations=[], abstained=True)
-        if (not hits or hits[0].score < s.abstain_threshold
-                or lexical.unknown_share(tokenize(question)) >= s.abstain_unknown):
-            yield abstain
-            return
         text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
-                                              s.answer_sentences)
-        if best < s.abstain_sentence:
-            yield abstain
+                                              self.settings.answer_sentences)
+        # every signal is computed for every question, so the answer reports all of them
+        sig = abstain.signals(question, hits, lexical, best)
+        if not hits or abstain.reason(sig, self.settings) is not None:
+            yield abstain.abstained(question, sig)
             return
-        fallback = Answer(question=question, text=text, citations=cites)
+        fallback = Answer(question=question, text=text, citations=cites, signals=sig)
         if llm is None:
             yield fallback
             return
@@ -146,12 +141,13 @@ class KnowledgeBase:
         used = list(dict.fromkeys(n for n in markers(text) if n in valid))
         if not used:
             declined = _DECLINED.search(text)
-            yield Answer(question=question, text=ABSTAIN_TEXT, citations=[], abstained=True,
-                         mode="llm") if declined else fallback
+            yield abstain.abstained(question, fallback.signals, mode="llm") if declined \
+                else fallback
             return
         cites = [citation(new, hits[old - 1], hits[old - 1].text)
                  for new, old in enumerate(used, start=1)]
-        yield Answer(question=question, text=renumber(text, used), citations=cites, mode="llm")
+        yield Answer(question=question, text=renumber(text, used), citations=cites, mode="llm",
+                     signals=fallback.signals)
 
 
 def normalise_history(history: History | None) -> list[tuple[str, str]]:

@@ -107,6 +107,22 @@ class Citation:
         return d
 
 
+@dataclass(frozen=True)
+class Signals:
+    """What ``ask`` decides abstention on (``kb.answer.abstain`` holds the rule).
+
+    ``top_score``: the best hit's fused score; ``unknown_share``: the share of the question's idf
+    mass in terms the collection never uses; ``best_sentence``: the best candidate answer
+    sentence's cosine similarity to the question (0.0 when there is none)."""
+
+    top_score: float = 0.0
+    unknown_share: float = 1.0
+    best_sentence: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     question: str
@@ -114,6 +130,7 @@ class Answer:
     citations: list[Citation]
     abstained: bool = False
     mode: str = "extractive"
+    signals: Signals | None = None  # None: not computed (e.g. an answer made outside ``ask``)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -137,6 +137,21 @@ def test_run_golden_end_to_end(golden_set, settings, hash_embedder):
     assert out["splits"]["heldout"]["questions"] == 1
 
 
+def test_golden_keeps_the_signals_ask_decided_on(golden_set, settings, hash_embedder):
+    from kb.api import KnowledgeBase
+
+    corpus, gold = golden_set
+    gsettings = golden.golden_settings(settings)
+    golden.prepare_store(gsettings, corpus, embedder=hash_embedder)
+    kb = KnowledgeBase(gsettings, embedder=hash_embedder)
+    items = [i for i in golden.load_golden(gold) if not i.follow_up_of]
+    for item, res in zip(items, golden.run_items(items, kb, answers=False), strict=True):
+        sig = kb.ask(item.question).signals
+        assert sig is not None
+        assert (res.top_score, res.unknown_share, res.best_sentence) == \
+            (sig.top_score, sig.unknown_share, sig.best_sentence)
+
+
 @pytest.mark.slow
 def test_run_golden_with_the_real_model(golden_set, settings, real_embedder):
     corpus, gold = golden_set
