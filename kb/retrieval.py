@@ -4,6 +4,7 @@ filtered at the document level and diversified (at most ``max_per_doc`` chunks p
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,47 +41,63 @@ class Retriever:
         query = query.strip()
         if not query or k <= 0:
             return []
-        lex = self.lexical.get()
         allowed = allowed_docs(filters, self.records())
         if allowed is not None and not allowed:
             return []
         if qvec is None:
             qvec = self.embedder.embed_query(query)
-        n = max(self.settings.candidates, k * 3)
-        dense = {cid: (score, text, meta) for cid, score, text, meta in self._dense(qvec, n, allowed)}
+        pool = self.candidates(query, qvec, max(self.settings.candidates, k * 3), allowed)
+        if not pool.ids:
+            return []
+        fused = fuse(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
+                     self.settings.fusion)
+        order = [int(i) for i in np.argsort(-fused, kind="stable")]
+        chosen = diversify(order, [pool.doc_ids[i] for i in order], k,
+                           self.settings.max_per_doc if max_per_doc is None else max_per_doc)
+        # Only the chosen few are read back with their text and metadata.
+        got = self.store.get([pool.ids[i] for i in chosen])
+        rows = {cid: (text, meta) for cid, text, meta in
+                zip(got["ids"], got["documents"], got["metadatas"])}
+        return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
+                for i in chosen if pool.ids[i] in rows]  # (a chunk deleted meanwhile is skipped)
+
+    def candidates(self, query: str, qvec: np.ndarray, n: int,
+                   allowed: set[str] | None = None) -> Candidates:
+        """The candidate pool of one query, both sides scored for every candidate: the ``n``
+        nearest chunks (Chroma) and the ``n`` best BM25 chunks, within the allowed documents.
+        BM25-only candidates get their cosine from their stored vector."""
+        lex = self.lexical.get()
+        dense = dict(self._dense(qvec, n, allowed))
         tokens = tokenize(query)
         lex_scores = lex.scores(tokens)
         if allowed is not None and len(lex_scores):
             lex_scores = np.where(lex.mask(allowed), lex_scores, 0.0)
-        top_lex = [lex.ids[i] for i in _top(lex_scores, n) if lex_scores[i] > 0]
-        missing = [cid for cid in top_lex if cid not in dense]
+        missing = [lex.ids[i] for i in _top(lex_scores, n)
+                   if lex_scores[i] > 0 and lex.ids[i] not in dense]
         if missing:
-            got = self.store.get(missing, embeddings=True)
-            for cid, text, meta, vec in zip(got["ids"], got["documents"], got["metadatas"],
-                                            got["embeddings"]):
-                dense[cid] = (float(np.dot(np.asarray(vec, dtype=np.float32), qvec)), text, meta)
-        if not dense:
-            return []
+            got = self.store.get(missing, embeddings=True, text=False)
+            if len(got["ids"]):
+                cosines = np.asarray(got["embeddings"], dtype=np.float32) @ qvec
+                dense.update(zip(got["ids"], (float(c) for c in cosines)))
         ids = list(dense)
-        d = np.array([dense[c][0] for c in ids], dtype=np.float32)
-        lx = np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0 for c in ids],
-                      dtype=np.float32)
-        fused = fuse(d, lx, lex.max_score(tokens), self.settings.dense_weight, self.settings.fusion)
-        order = np.argsort(-fused, kind="stable")
-        return diversify([_hit(ids[i], float(fused[i]), *dense[ids[i]][1:]) for i in order], k,
-                         self.settings.max_per_doc if max_per_doc is None else max_per_doc)
+        return Candidates(
+            ids=ids, doc_ids=[doc_of(c) for c in ids],
+            dense=np.fromiter(dense.values(), dtype=np.float32, count=len(ids)),
+            lexical=np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0
+                              for c in ids], dtype=np.float32),
+            lexical_max=lex.max_score(tokens))
 
-    def _dense(self, qvec: np.ndarray, n: int, allowed: set[str] | None) -> list:
+    def _dense(self, qvec: np.ndarray, n: int, allowed: set[str] | None) -> list[tuple[str, float]]:
         """Nearest chunks within the allowed documents. A filtered Chroma query is several times
         slower than a plain one, so first look among the nearest ``4n`` overall: if ``n`` of them
         pass the filter they are exactly the filtered top ``n``."""
         if allowed is None:
-            return self.store.query(qvec, n)
-        nearest = self.store.query(qvec, 4 * n)
-        wide = [row for row in nearest if row[3].get("doc_id") in allowed]
+            return self.store.nearest(qvec, n)
+        nearest = self.store.nearest(qvec, 4 * n)
+        wide = [row for row in nearest if doc_of(row[0]) in allowed]
         if len(wide) >= n or len(nearest) < 4 * n:  # enough, or the whole collection was seen
             return wide[:n]
-        return self.store.query(qvec, n, where={"doc_id": {"$in": sorted(allowed)}})
+        return self.store.nearest(qvec, n, where={"doc_id": {"$in": sorted(allowed)}})
 
     def similar(self, doc_id: str, k: int = 5) -> list[Hit]:
         """Documents most like a stored one: the mean of its chunk vectors, best chunk per document."""
@@ -92,7 +109,7 @@ class Retriever:
         rows = self.store.query(centroid, max(self.settings.candidates, k * 10),
                                 where={"doc_id": {"$ne": doc_id}})
         hits = [_hit(cid, score, text, meta) for cid, score, text, meta in rows]
-        return diversify(hits, k, 1)
+        return diversify(hits, [h.doc_id for h in hits], k, 1)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -102,16 +119,34 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-scores[part])]
 
 
-def diversify(hits: list[Hit], k: int, max_per_doc: int) -> list[Hit]:
+def diversify(items: list, doc_ids: list[str], k: int, max_per_doc: int) -> list:
+    """The first ``k`` items in order, with at most ``max_per_doc`` from one document
+    (``doc_ids[i]`` is the document of ``items[i]``)."""
     out, per_doc = [], {}
-    for hit in hits:
-        if per_doc.get(hit.doc_id, 0) >= max_per_doc:
+    for item, doc_id in zip(items, doc_ids):
+        if per_doc.get(doc_id, 0) >= max_per_doc:
             continue
-        per_doc[hit.doc_id] = per_doc.get(hit.doc_id, 0) + 1
-        out.append(hit)
+        per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+        out.append(item)
         if len(out) == k:
             break
     return out
+
+
+def doc_of(chunk_id: str) -> str:
+    """A chunk's document: chunk ids are ``<doc_id>:<n>`` (``ingest.chunking``)."""
+    return chunk_id.rsplit(":", 1)[0]
+
+
+@dataclass
+class Candidates:
+    """One query's candidate chunks with their cosine and BM25 scores (parallel lists)."""
+
+    ids: list[str]
+    doc_ids: list[str]
+    dense: np.ndarray
+    lexical: np.ndarray
+    lexical_max: float
 
 
 _LOCATION = ("page", "start", "end", "speaker", "section")

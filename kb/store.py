@@ -175,8 +175,18 @@ class Store:
         return [(i, 1.0 - float(d), t, dict(m)) for i, d, t, m in
                 zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0])]
 
-    def get(self, ids: list[str], embeddings: bool = False) -> dict[str, Any]:
-        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+    def nearest(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Nearest chunk ids and their cosine similarity, without text: a third of the cost of
+        ``query`` (the text of most candidates is never shown). Chroma returns fewer than ``n``
+        when the collection is smaller, so there is no ``count()`` round trip first."""
+        if n <= 0:
+            return []
+        res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
+                                include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+
+    def get(self, ids: list[str], embeddings: bool = False, text: bool = True) -> dict[str, Any]:
+        include = (["documents", "metadatas"] if text else []) + (["embeddings"] if embeddings else [])
         return self.chunks.get(ids=ids, include=include)
 
     def iter_chunks(self, page: int = 5000) -> Iterator[tuple[list[str], list[str], list[dict]]]:
