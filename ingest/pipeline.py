@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import logging
 import os
 import socket
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from kb.errors import KBError, LoadError, LockError, UsageError
 from kb.models import Chunk, Document, IngestReport
 from kb.settings import Settings
 from kb.store import Store, record_meta
+
+log = logging.getLogger(__name__)
 
 # Bump when loaders or chunking change what a file turns into: every file is then re-indexed.
 PIPELINE_VERSION = "2"
@@ -85,7 +89,7 @@ def write_documents(documents: Iterable[Document], settings: Settings, *, embedd
     return job.report
 
 
-LEASE_SECONDS = 600.0
+LEASE_SECONDS = 120.0  # a crashed writer on another machine blocks others at most this long
 
 
 class _locked:
@@ -112,6 +116,20 @@ class _locked:
                     self.lock.release()
                     self._refuse(f"held by pid {holder.get('pid')} on {holder.get('host')}")
                 time.sleep(0.5)
+            self._stop = threading.Event()
+            self._renewer = threading.Thread(target=self._renew, name="kb-lease", daemon=True)
+            self._renewer.start()
+
+    def _renew(self) -> None:
+        """Keep the lease alive for as long as the ingest runs (a 10 MB file takes minutes)."""
+        while not self._stop.wait(LEASE_SECONDS / 4):
+            try:
+                if not self.store.renew_lease(self.token, LEASE_SECONDS):
+                    log.warning("kb ingest: the writer's lease on %s was taken over",
+                                self.settings.chroma_url)
+                    return
+            except Exception as exc:  # the server is away: the ingest itself will report it
+                log.warning("kb ingest: could not renew the writer's lease: %s", exc)
 
     def _refuse(self, why: str) -> None:
         where = self.settings.chroma_url or self.settings.store
@@ -121,6 +139,8 @@ class _locked:
     def __exit__(self, *exc) -> None:
         try:
             if self.store is not None:
+                self._stop.set()
+                self._renewer.join()
                 self.store.release_lease(self.token)
         finally:
             self.lock.release()

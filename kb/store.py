@@ -120,6 +120,15 @@ class Store:
             return None
         return holder
 
+    def renew_lease(self, token: str, ttl: float) -> bool:
+        """Push our lease's expiry on; False if the lease is no longer ours."""
+        got = self.docs.get(ids=[LEASE_ID], include=["metadatas"])
+        if not got["ids"] or got["metadatas"][0].get("token") != token:
+            return False
+        lease = {**got["metadatas"][0], "expires": time.time() + ttl}
+        self.docs.upsert(ids=[LEASE_ID], embeddings=[[0.0]], metadatas=[lease])
+        return True
+
     def release_lease(self, token: str) -> None:
         got = self.docs.get(ids=[LEASE_ID], include=["metadatas"])
         if got["ids"] and got["metadatas"][0].get("token") == token:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import random
 import signal
+import time
 
 import pytest
 
 from kb.api import KnowledgeBase
 from kb.settings import Settings
+from kb.store import Store
 from kb.testing import HashEmbedder
 from tests.robust.conftest import (
     DIM,
@@ -145,3 +147,23 @@ def test_the_server_going_away_mid_ingest_is_a_clean_error_and_a_rerun_converges
     assert rc == 1 and lines[-1].startswith("kb: error:") and "Traceback" not in err, (
         f"a lost server must be a one-line 'kb: error: ...' (exit 1), not a traceback (exit {rc}):"
         f"\n{err[-1500:]}")
+
+
+def test_the_writer_keeps_its_lease_for_as_long_as_the_ingest_runs(chroma_server, tmp_path,
+                                                                    monkeypatch):
+    """An ingest longer than the lease (a 10 MB file) renews it: nobody else may take it meanwhile,
+    and it is gone when the ingest ends."""
+    from ingest import pipeline
+    from kb.store import LEASE_ID
+
+    monkeypatch.setattr(pipeline, "LEASE_SECONDS", 1.0)
+    settings = Settings(store=tmp_path / "cache", chroma_url=chroma_server)
+    settings.store.mkdir(parents=True)
+    rival = Store(settings)
+    other = {"token": "rival", "host": "elsewhere", "pid": 1}
+    with pipeline._locked(settings):
+        time.sleep(3.0)  # three lease lifetimes
+        holder = rival.take_lease(other, 60.0)
+        assert holder is not None and holder["token"] != "rival", "the lease expired mid-ingest"
+    assert not rival.docs.get(ids=[LEASE_ID])["ids"], "the lease outlived the ingest"
+    assert rival.take_lease(other, 60.0) is None
