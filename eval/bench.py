@@ -75,8 +75,7 @@ def latency_ms(values: list[float]) -> dict[str, float]:
 def clear_query_cache(embedder) -> None:
     cache = getattr(embedder, "_cache", None)
     if cache is not None:
-        with embedder._lock:
-            cache.clear()
+        cache.clear()
 
 
 def bare_encode(embedder, texts: list[str]):

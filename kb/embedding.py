@@ -37,6 +37,32 @@ def resolve_model_path(name: str) -> str:
     )
 
 
+class QueryCache:
+    """The vectors of recent queries (LRU): a follow-up, the search and the answer of one turn and
+    the example questions ask the encoder once. ``embed`` turns a list of texts into vectors."""
+
+    def __init__(self, embed, size: int = 1024) -> None:
+        self.embed, self.size = embed, size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> np.ndarray:
+        with self._lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vec = self.embed([text])[0]
+        with self._lock:
+            self._vectors[text] = vec
+            if len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vec
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers on the CPU; unit-normalised vectors, so dot product = cosine."""
 
@@ -47,8 +73,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(resolve_model_path(name), device="cpu")
         self.dim = int(self._model.get_embedding_dimension())
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = QueryCache(self.embed_documents)
 
     def embed_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         return self._model.encode(
@@ -60,16 +85,7 @@ class SentenceTransformerEmbedder:
         ).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            if text in self._cache:
-                self._cache.move_to_end(text)
-                return self._cache[text]
-        vec = self.embed_documents([text])[0]
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > 1024:
-                self._cache.popitem(last=False)
-        return vec
+        return self._cache(text)
 
     def embed_sentences(self, texts: list[str]) -> np.ndarray:
         """Many short texts at once (answer sentences): a bigger batch is faster for short inputs."""

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
-from kb.embedding import resolve_model_path
+from kb.embedding import QueryCache, resolve_model_path
 from kb.errors import UsageError
 from kb.settings import model_id
 
@@ -58,8 +56,7 @@ class OnnxEmbedder:
                                             providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.encode(["dimension probe"]).shape[1])
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = QueryCache(self.encode)
 
     @property
     def backend(self) -> str:
@@ -89,16 +86,7 @@ class OnnxEmbedder:
         return self.encode(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            if text in self._cache:
-                self._cache.move_to_end(text)
-                return self._cache[text]
-        vec = self.encode([text])[0]
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > 1024:
-                self._cache.popitem(last=False)
-        return vec
+        return self._cache(text)
 
     def embed_sentences(self, texts: list[str]) -> np.ndarray:
         return self.encode(texts, batch_size=128)

@@ -57,7 +57,7 @@ class Retriever:
         # Only the chosen few are read back with their text and metadata.
         got = self.store.get([pool.ids[i] for i in chosen])
         rows = {cid: (text, meta) for cid, text, meta in
-                zip(got["ids"], got["documents"], got["metadatas"])}
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
                 for i in chosen if pool.ids[i] in rows]  # (a chunk deleted meanwhile is skipped)
 
@@ -123,7 +123,7 @@ def diversify(items: list, doc_ids: list[str], k: int, max_per_doc: int) -> list
     """The first ``k`` items in order, with at most ``max_per_doc`` from one document
     (``doc_ids[i]`` is the document of ``items[i]``)."""
     out, per_doc = [], {}
-    for item, doc_id in zip(items, doc_ids):
+    for item, doc_id in zip(items, doc_ids, strict=True):
         if per_doc.get(doc_id, 0) >= max_per_doc:
             continue
         per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
