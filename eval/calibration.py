@@ -1,29 +1,40 @@
 """Abstention thresholds from the golden set's TUNE split.
 
-``KnowledgeBase.ask`` abstains when the top hit's fused score is below ``abstain_threshold``, when
-``abstain_unknown`` or more of the question's idf mass is in words the collection never uses, or
-when no answer sentence reaches ``abstain_sentence`` (cosine to the query). The per-question
-signals are the ones ``ask`` decided on (``Answer.signals``, kept by ``eval.golden``); this module
-picks thresholds that first abstain on every out-of-scope question, then make the fewest false
-abstentions. The held-out split is reported, never tuned on.
+``KnowledgeBase.ask`` abstains (``kb.answer.abstain``) when the top hit's fused score is below
+``abstain_threshold``, when ``abstain_unknown`` or more of the question's idf mass is in words the
+collection never uses, when no answer sentence reaches ``abstain_sentence`` (cosine to the query),
+or when ``abstain_unmatched`` or more of the names and years the question states are not in the
+answer's lead source. The per-question signals are the ones ``ask`` decided on
+(``Answer.signals``, kept by ``eval.golden``); this module picks thresholds that first abstain on
+every out-of-scope question, then make the fewest false abstentions. The held-out split is
+reported, never tuned on.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from eval.golden import QuestionResult
 from kb.errors import UsageError
 
-RULES = ("abstain_threshold", "abstain_unknown", "abstain_sentence")
-NEVER = {"abstain_threshold": 0.0, "abstain_unknown": 1.01, "abstain_sentence": 0.0}
+# setting -> (the signal it reads, how): "below" abstains when signal < t, "at_least" when >= t
+RULES = {"abstain_threshold": ("top_score", "below"),
+         "abstain_unknown": ("unknown_share", "at_least"),
+         "abstain_sentence": ("best_sentence", "below"),
+         "abstain_unmatched": ("unmatched", "at_least")}
+NEVER = {"abstain_threshold": 0.0, "abstain_unknown": 1.01, "abstain_sentence": 0.0,
+         "abstain_unmatched": 1.01}
+
+
+def fires(rule: str, value: float, t: float) -> bool:
+    return value < t if RULES[rule][1] == "below" else value >= t
 
 
 def abstains(r: QuestionResult, t: dict[str, float]) -> bool:
-    """``ask``'s rule: a weak top hit, mostly unknown words, or no sentence near the question."""
-    return (r.top_score < t.get("abstain_threshold", 0.0)
-            or r.unknown_share >= t.get("abstain_unknown", NEVER["abstain_unknown"])
-            or r.best_sentence < t.get("abstain_sentence", 0.0))
+    """``ask``'s rule: any of the rules given in ``t`` fires (a rule not given never does)."""
+    return any(fires(rule, getattr(r, signal), t[rule])
+               for rule, (signal, _) in RULES.items() if rule in t)
 
 
 def outcome(results: list[QuestionResult], t: dict[str, float]) -> dict[str, int]:
@@ -60,13 +71,13 @@ def calibrate(results: list[QuestionResult], current: dict[str, float] | None = 
                                                          if r.type == "answerable")),
                            "out_of_scope": _spread(sorted(getattr(r, name) for r in tune
                                                            if r.type == "out_of_scope"))}
-                    for name in ("top_score", "unknown_share", "best_sentence")},
+                    for name, _ in RULES.values()},
         "rules": {"thresholds": rules, "tune": outcome(tune, rules),
                   "heldout": outcome(heldout, rules)},
         "frontier": [{"thresholds": t, "tune": outcome(tune, t), "heldout": outcome(heldout, t)}
                      for t in frontier],
-        "oos_questions": [{"id": r.id, "question": r.question, "top_score": r.top_score,
-                           "unknown_share": r.unknown_share, "best_sentence": r.best_sentence}
+        "oos_questions": [{"id": r.id, "question": r.question,
+                           **{name: getattr(r, name) for name, _ in RULES.values()}}
                           for r in tune if r.type == "out_of_scope"],
     }
     if current:
@@ -76,39 +87,52 @@ def calibrate(results: list[QuestionResult], current: dict[str, float] | None = 
 
 
 def joint_rules(tune: list[QuestionResult], most: int = 3) -> list[dict[str, float]]:
-    """The three thresholds together: entry ``m`` makes the fewest false abstentions while
-    answering at most ``m`` out-of-scope questions (entry 0 abstains on all of them).
+    """All the rules together: entry ``m`` makes the fewest false abstentions while answering at
+    most ``m`` out-of-scope questions (entry 0 abstains on all of them).
 
     Only values just past an OOS question's signal can change the outcome, so those are the
     candidates; ties go to the least strict setting, and each threshold is then moved to the
     middle of the gap where the tune outcome stays the same."""
     oos = [r for r in tune if r.type == "out_of_scope"]
-    c1 = [0.0] + [r.top_score + 1e-4 for r in oos]
-    c2 = [NEVER["abstain_unknown"]] + [r.unknown_share for r in oos]
-    c3 = [0.0] + [r.best_sentence + 1e-4 for r in oos]
+    candidates = {rule: [NEVER[rule]] + sorted({_past(rule, getattr(r, signal)) for r in oos})
+                  for rule, (signal, _) in RULES.items()}
+    # which questions each candidate abstains on, as bit masks over ``tune``
+    masks = {rule: {t: sum(1 << i for i, r in enumerate(tune) if fires(rule, getattr(r, sig), t))
+                    for t in values}
+             for rule, values in candidates.items() for sig in [RULES[rule][0]]}
+    is_oos = sum(1 << i for i, r in enumerate(tune) if r.type == "out_of_scope")
+    is_ans = sum(1 << i for i, r in enumerate(tune) if r.type == "answerable")
     best: dict[int, tuple[tuple[int, float], dict[str, float]]] = {}
-    for t1 in c1:
-        for t2 in c2:
-            for t3 in c3:
-                t = {"abstain_threshold": t1, "abstain_unknown": t2, "abstain_sentence": t3}
-                o = outcome(tune, t)
-                key = (o["false_abstentions"], t1 + t3 - t2)
-                for m in range(o["oos_answered"], min(most, len(oos)) + 1):
-                    if m not in best or key < best[m][0]:
-                        best[m] = (key, t)
+    for combo in itertools.product(*candidates.values()):
+        t = dict(zip(candidates, combo, strict=True))
+        hit = 0
+        for rule, value in t.items():
+            hit |= masks[rule][value]
+        answered = (is_oos & ~hit).bit_count()
+        key = ((is_ans & hit).bit_count(), _strictness(t))
+        for m in range(answered, min(most, len(oos)) + 1):
+            if m not in best or key < best[m][0]:
+                best[m] = (key, t)
     return [_widen(best[m][1], tune) for m in sorted(best)]
+
+
+def _past(rule: str, value: float) -> float:
+    """The least strict threshold that still fires on ``value``."""
+    return round(value + 1e-4, 4) if RULES[rule][1] == "below" else value
+
+
+def _strictness(t: dict[str, float]) -> float:
+    return sum(v if RULES[rule][1] == "below" else -v for rule, v in t.items())
 
 
 def _widen(t: dict[str, float], tune: list[QuestionResult]) -> dict[str, float]:
     """Move each threshold to the middle of the range that keeps the same tune outcome."""
-    attr = {"abstain_threshold": "top_score", "abstain_unknown": "unknown_share",
-            "abstain_sentence": "best_sentence"}
     out = dict(t)
-    for rule, name in attr.items():
+    for rule, (name, how) in RULES.items():
         if t[rule] == NEVER[rule]:
             continue
         values = sorted({getattr(r, name) for r in tune})
-        if rule == "abstain_unknown":  # abstain when >= t: the gap below t
+        if how == "at_least":  # abstain when >= t: the gap below t
             lower = max((v for v in values if v < t[rule]), default=0.0)
             out[rule] = round((lower + t[rule]) / 2, 4) if lower < t[rule] else t[rule]
             if outcome(tune, out) != outcome(tune, t):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ SPLITS = ("tune", "heldout", "all")
 SEARCH_K = 10
 TIME_SLACK = 10.0  # seconds either side of a cited transcript window
 RETRIEVAL = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@10")
+SIGNALS = tuple(f.name for f in fields(Signals))  # kept on each QuestionResult under these names
 
 
 @dataclass
@@ -67,6 +68,7 @@ class QuestionResult:
     top_score: float  # the abstention signals: ``Answer.signals`` (kb.models.Signals)
     unknown_share: float
     best_sentence: float
+    unmatched: float
     answer: str
     abstained: bool
     cited: list[dict[str, Any]]
@@ -347,8 +349,7 @@ def report(results: list[QuestionResult]) -> dict[str, Any]:
     splits = {s: summarise([r for r in results if s == "all" or r.split == s]) for s in SPLITS}
     failures = [{"id": r.id, "split": r.split, "type": r.type, "question": r.question,
                  "query": r.query, "expected": r.expected, "retrieved": r.retrieved[:5],
-                 "signals": {"top_score": r.top_score, "unknown_share": r.unknown_share,
-                             "best_sentence": r.best_sentence},
+                 "signals": {name: getattr(r, name) for name in SIGNALS},
                  "problems": r.problems(), "answer": r.answer[:400]}
                 for r in results if r.problems()]
     return {"splits": splits, "failures": failures}
@@ -368,6 +369,9 @@ def run(settings: Settings, golden: str | Path | None = None, corpus: str | Path
            "documents": len(kb.docs()), "ingest": ingest,
            "settings": {"fusion": settings.fusion, "dense_weight": settings.dense_weight,
                         "abstain_threshold": settings.abstain_threshold,
+                        "abstain_unknown": settings.abstain_unknown,
+                        "abstain_sentence": settings.abstain_sentence,
+                        "abstain_unmatched": settings.abstain_unmatched,
                         "candidates": settings.candidates, "max_per_doc": settings.max_per_doc,
                         "mode": "llm" if settings.llm_enabled else "extractive"},
            **report(results)}

@@ -108,7 +108,7 @@ class KnowledgeBase:
         text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
                                               self.settings.answer_sentences)
         # every signal is computed for every question, so the answer reports all of them
-        sig = abstain.signals(question, hits, lexical, best)
+        sig = abstain.signals(question, hits, lexical, best, cites)
         if not hits or abstain.reason(sig, self.settings) is not None:
             yield abstain.abstained(question, sig)
             return

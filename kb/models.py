@@ -113,11 +113,14 @@ class Signals:
 
     ``top_score``: the best hit's fused score; ``unknown_share``: the share of the question's idf
     mass in terms the collection never uses; ``best_sentence``: the best candidate answer
-    sentence's cosine similarity to the question (0.0 when there is none)."""
+    sentence's cosine similarity to the question (0.0 when there is none); ``unmatched``: the
+    share of the names and years the question states that the answer's lead source does not
+    hold (0.0 when it states none)."""
 
     top_score: float = 0.0
     unknown_share: float = 1.0
     best_sentence: float = 0.0
+    unmatched: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)

@@ -31,12 +31,14 @@ class Settings:
     dense_weight: float = 0.3  # chosen on SciFact train qrels (README, Results)
     fusion: str = "convex"
     # Answers.
-    # Abstention, calibrated on the golden set's tune split (see README, Results):
-    # the best fused score, the share of the question's terms unknown to the corpus, and the best
-    # answer sentence's cosine similarity to the question.
+    # Abstention (kb/answer/abstain.py), calibrated on the golden set's tune split (see README,
+    # Results): the best fused score, the share of the question's terms unknown to the corpus, the
+    # best answer sentence's cosine similarity to the question, and the share of the names and
+    # years the question states that the answer's lead source does not hold.
     abstain_threshold: float = 0.10
     abstain_unknown: float = 0.35
     abstain_sentence: float = 0.36
+    abstain_unmatched: float = 0.5
     answer_sentences: int = 4
     # Optional LLM.
     llm_base_url: str | None = None

@@ -37,3 +37,18 @@ def test_calibrate_all_three_rules(make_result):
     assert t["abstain_unknown"] == pytest.approx(0.5)
     assert t["abstain_threshold"] == 0.0
     assert t["abstain_sentence"] == pytest.approx(0.4, abs=1e-3)
+
+
+def test_calibrate_takes_the_unmatched_rule_for_near_misses(make_result):
+    # o1 looks answerable on every other signal, but names something its sources do not hold
+    results = [make_result("a1", score=0.62, sentence=0.7),
+               make_result("a2", score=0.30, sentence=0.5, unmatched=0.0),
+               make_result("o1", type="out_of_scope", score=0.45, sentence=0.65, unmatched=1.0),
+               make_result("o2", type="out_of_scope", score=0.35, unknown=0.8, sentence=0.3),
+               make_result("h1", split="heldout", type="out_of_scope", unmatched=0.5)]
+    cal = calibration.calibrate(results)
+    t = cal["rules"]["thresholds"]
+    assert cal["rules"]["tune"] == {"oos_answered": 0, "false_abstentions": 0}
+    assert t["abstain_unmatched"] == pytest.approx(0.5)  # the middle of (0.0, 1.0]
+    assert cal["rules"]["heldout"] == {"oos_answered": 0, "false_abstentions": 0}
+    assert set(cal["signals"]) == {"top_score", "unknown_share", "best_sentence", "unmatched"}
