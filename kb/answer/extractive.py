@@ -2,8 +2,11 @@
 best answer the question and cites each one.
 
 Sentence scoring is two-stage so that a question never embeds every candidate sentence: a cheap
-lexical pre-score (idf-weighted overlap with the question, plus the hit's own score) keeps the best
-``PRESELECT`` sentences; only those are embedded and scored by cosine similarity to the question.
+pre-score keeps the best ``PRESELECT`` sentences; only those are embedded and the cosine similarity
+to the question is added. The cheap score is the idf-weighted overlap with the question (terms the
+passage's title and section already share count for nothing: they are the topic, not the answer),
+the same overlap with the question's focus (the last question of a follow-up), whether the
+sentence holds the kind of answer the question asks for (``answer_type``), and the hit's score.
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.answer.answer_type import PATTERNS, AnswerType, answer_type, focus
 from kb.answer.citations import citation
 from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 
 # Weights of the sentence score, chosen on the golden set's tune split (eval: facts present).
-W_COSINE, W_SPECIFIC, W_HIT, W_RANK = 1.0, 0.3, 0.15, 0.01
+W_COSINE, W_SPECIFIC, W_FOCUS, W_TYPE, W_NUMBER, W_HIT, W_RANK = 0.5, 0.3, 0.0, 0.1, 0.2, 0.15, 0.01
 PRESELECT = 16
 HITS_USED = 12
 _SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
 _SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+# "Funding: SEK 2 480 000", "**Project duration:** February 2024 - January 2027",
+# "Stiftelsen IMIT - coordinator": a short line without a full stop that still states a fact
+_FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
 
 
 @dataclass
@@ -45,25 +52,57 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
             continue
         lead = len(span) - len(span.lstrip())
         sentence, start = stripped, m.start() + lead
+        field = _FIELD.match(sentence) is not None
         for pattern in (_SPEAKER, _BULLET):
             cut = pattern.match(sentence)
-            if cut:
+            if cut and not (pattern is _SPEAKER and field and _is_value(sentence[cut.end():])):
                 sentence, start = sentence[cut.end():], start + cut.end()
         words = len(sentence.split())
         heading = sentence[-1:] not in ".!?:;)\"”" and words < 8
-        if words >= 4 and not heading and not sentence.startswith(("#", "|---")):
+        if sentence.startswith(("#", "|---")):
+            continue
+        if (words >= 4 and not heading) or (field and words >= 2):
             out.append((start, sentence))
     return out
+
+
+def _is_value(rest: str) -> bool:
+    """The rest of a "Label: rest" line is a field's value (keep the label), not a speaker's
+    sentence (drop the speaker's name)."""
+    return rest[-1:] not in ".!?" and len(rest.split()) < 8
 
 
 def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,
            max_sentences: int = 4) -> tuple[str, list[Citation], float]:
     """The answer text with ``[n]`` after each sentence, its citations, and the best sentence's
     cosine similarity to the question (a signal for abstention)."""
+    candidates = _candidates(question, hits, lexical)
+    if not candidates:
+        return "", [], 0.0
+    candidates.sort(key=lambda s: s.score, reverse=True)
+    pool = candidates[:PRESELECT]
+    cosines = embedder.embed_sentences([s.text for s in pool]) @ qvec
+    for s, cos in zip(pool, cosines, strict=True):
+        s.score += W_COSINE * float(cos)
+    pool.sort(key=lambda s: s.score, reverse=True)
+    chosen: list[Sentence] = []
+    for s in pool:
+        if len(chosen) == max_sentences:
+            break
+        if not any(_similar(s.text, c.text) for c in chosen):
+            chosen.append(s)
+    return _compose(chosen, hits) + (float(cosines.max()),)
+
+
+def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex) -> list[Sentence]:
+    """Every sentence of the hits read, once, with its cheap score."""
     q_tokens = set(tokenize(question))
     q_weight = sum(lexical.idf(t) for t in q_tokens) or 1.0
+    f_tokens = set(tokenize(focus(question)))
+    f_weight = sum(lexical.idf(t) for t in f_tokens) or 1.0
+    wanted = answer_type(question)
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
-    candidates: list[Sentence] = []
+    out: list[Sentence] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits[:HITS_USED]):
         # terms of the title and section are the topic every sentence of the chunk shares; the
@@ -74,32 +113,20 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
             if key in seen:
                 continue
             seen.add(key)
-            specific = q_tokens & set(tokenize(text)) - topic
             s = Sentence(text, rank, offset)
-            s.lexical = sum(lexical.idf(t) for t in specific) / q_weight
-            s.score = W_SPECIFIC * s.lexical + W_HIT * hit.score / top - W_RANK * rank
-            candidates.append(s)
-    if not candidates:
-        return "", [], 0.0
-    candidates.sort(key=lambda s: s.score, reverse=True)
-    pool = candidates[:PRESELECT]
-    cosines = embedder.embed_sentences([s.text for s in pool]) @ qvec
-    for s, cos in zip(pool, cosines):
-        s.score += W_COSINE * float(cos)
-    pool.sort(key=lambda s: s.score, reverse=True)
-    chosen: list[Sentence] = []
-    chunk_of: dict[str, int] = {}
-    for s in pool:
-        if len(chosen) == max_sentences:
-            break
-        hit = hits[s.hit_rank]
-        located = hit.page is not None or hit.start is not None
-        if located and chunk_of.get(hit.source, s.hit_rank) != s.hit_rank:
-            continue  # a page or a time span is cited: every sentence must come from that passage
-        if not any(_similar(s.text, c.text) for c in chosen):
-            chosen.append(s)
-            chunk_of.setdefault(hit.source, s.hit_rank)
-    return _compose(chosen, hits) + (float(cosines.max()),)
+            terms = set(tokenize(text)) - topic
+            s.lexical = sum(lexical.idf(t) for t in q_tokens & terms) / q_weight
+            focused = sum(lexical.idf(t) for t in f_tokens & terms) / f_weight
+            s.score = (W_SPECIFIC * s.lexical + W_FOCUS * focused + _typed(text, wanted)
+                       + W_HIT * hit.score / top - W_RANK * rank)
+            out.append(s)
+    return out
+
+
+def _typed(text: str, wanted: AnswerType) -> float:
+    """The answer-type part of the cheap score: the expected kind of answer, or any number."""
+    number = W_NUMBER if PATTERNS["number"].search(text) else 0.0
+    return W_TYPE * wanted.match(text) + number
 
 
 def _similar(a: str, b: str) -> bool:
@@ -108,24 +135,31 @@ def _similar(a: str, b: str) -> bool:
     return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= 0.8
 
 
+def _source_key(hit: Hit) -> str:
+    """What one citation stands for: a whole document, or one passage when the citation names a
+    page or a time span (two pages of one report are two citations)."""
+    located = hit.page is not None or hit.start is not None
+    return f"{hit.source}#{hit.chunk_id}" if located else hit.source
+
+
 def _compose(chosen: list[Sentence], hits: list[Hit]) -> tuple[str, list[Citation]]:
-    """Sentences in reading order (by source rank, then position); one citation per source."""
+    """Sentences in reading order (by source rank, then position); one citation per source (per
+    passage for located sources)."""
     chosen.sort(key=lambda s: (s.hit_rank, s.position))
     numbers: dict[str, int] = {}
     spans: dict[str, list[Sentence]] = {}
     parts = []
     for s in chosen:
-        hit = hits[s.hit_rank]
-        n = numbers.setdefault(hit.source, len(numbers) + 1)
-        spans.setdefault(hit.source, []).append(s)
-        text = s.text.rstrip()
-        parts.append(f"{text} [{n}]")
+        key = _source_key(hits[s.hit_rank])
+        n = numbers.setdefault(key, len(numbers) + 1)
+        spans.setdefault(key, []).append(s)
+        parts.append(f"{s.text.rstrip()} [{n}]")
     citations = []
-    for source, n in numbers.items():
-        best = max(spans[source], key=lambda s: s.score)  # its chunk gives the page or the time
+    for key in numbers:
+        best = max(spans[key], key=lambda s: s.score)  # its chunk gives the snippet
         hit = hits[best.hit_rank]
-        same_chunk = [s for s in spans[source] if s.hit_rank == best.hit_rank]
+        same_chunk = [s for s in spans[key] if s.hit_rank == best.hit_rank]
         start = same_chunk[0].position
         end = max(s.position + len(s.text) for s in same_chunk)
-        citations.append(citation(n, hit, hit.text[start:end]))
+        citations.append(citation(numbers[key], hit, hit.text[start:end]))
     return " ".join(parts), citations

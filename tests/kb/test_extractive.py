@@ -1,0 +1,130 @@
+"""The extractive answerer: how passages are split into sentences, what answer a question asks
+for, and which sentences an answer is made of (with the hashed test embedder)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.answer import extractive
+from kb.answer.answer_type import answer_type, focus
+from kb.answer.citations import MARKER
+from kb.lexical import LexicalIndex
+from kb.models import Hit
+from kb.testing import HashEmbedder
+
+
+def _hit(text: str, rank: int = 0, source: str = "toolbox/a.md", **kw) -> Hit:
+    return Hit(doc_id=source, chunk_id=f"{source}#{rank}", source=source, title="A tool",
+               kind="toolbox", text=text, score=1.0 - rank / 10, **kw)
+
+
+def _answer(question: str, hits: list[Hit], max_sentences: int = 2):
+    lexical = LexicalIndex.build([h.chunk_id for h in hits], [h.text for h in hits],
+                                 [h.doc_id for h in hits], "test")
+    embedder = HashEmbedder()
+    return extractive.answer(question, embedder.embed_query(question), hits, lexical, embedder,
+                             max_sentences)
+
+
+# -- splitting ------------------------------------------------------------------------------------
+def test_split_keeps_field_lines_with_their_label():
+    text = ("Reference number: 2019-01367\nCoordinator: Stiftelsen IMIT\nFunding: SEK 699 908\n"
+            "**Project duration:** March 2019 - November 2019\nStiftelsen IMIT - coordinator\n")
+    sentences = [s for _, s in extractive.split_sentences(text)]
+    assert "Funding: SEK 699 908" in sentences
+    assert "Coordinator: Stiftelsen IMIT" in sentences
+    assert "**Project duration:** March 2019 - November 2019" in sentences
+    assert "Stiftelsen IMIT - coordinator" in sentences
+
+
+def test_split_drops_headings_and_strips_speakers_and_bullets():
+    text = ("Results and lessons\n## Purpose\n"
+            "Riikka: Indirectly, yes, because we were invited into a consortium.\n"
+            "- The onboarding owner calls within two working days.\n")
+    sentences = [s for _, s in extractive.split_sentences(text)]
+    assert sentences == ["Indirectly, yes, because we were invited into a consortium.",
+                         "The onboarding owner calls within two working days."]
+
+
+def test_split_offsets_point_at_verbatim_text():
+    text = "Intro line that is long enough. Funding: EUR 2 480 000\n- A bullet item with words.\n"
+    for offset, sentence in extractive.split_sentences(text):
+        assert text[offset:offset + len(sentence)] == sentence
+
+
+# -- answer types ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("question, kind, matching, other", [
+    ("How much does a company pay per test cycle?", "money",
+     "The fee is EUR 2,500 per test cycle.", "Companies test products with older people."),
+    ("How soon should I phone a new member?", "duration",
+     "The owner calls within two working days.", "The owner calls every new member."),
+    ("How often is the log reviewed?", "frequency",
+     "The manager reviews it twice a year.", "The manager reviews it with the board."),
+    ("Who coordinated the project?", "name",
+     "The project was led by Stiftelsen IMIT in Stockholm.", "the project was led well."),
+    ("By how much did the share of leavers fall?", "percent",
+     "It fell from 22 percent to 9 percent.", "It fell a lot."),
+])
+def test_answer_type_of_question_and_sentence(question, kind, matching, other):
+    wanted = answer_type(question)
+    assert kind in wanted.kinds
+    assert wanted.match(matching) > wanted.match(other) == 0.0
+
+
+def test_how_many_prefers_a_number_before_the_counted_thing():
+    wanted = answer_type("How many companies implemented the offer?")
+    assert wanted.head == "compani"
+    assert wanted.match("5 companies put it into practice.") > wanted.match(
+        "It took 3 months for the companies.")
+
+
+def test_focus_is_the_last_question_of_a_follow_up():
+    query = "How big is the voucher budget? And how fast do applicants get a decision?"
+    assert focus(query) == "And how fast do applicants get a decision?"
+    assert answer_type(query).kinds == {"duration"}
+    assert answer_type("What is a reverse pitch?").kinds == frozenset()
+
+
+# -- choosing sentences ---------------------------------------------------------------------------
+def test_answer_picks_the_sentence_with_the_asked_for_amount():
+    hits = [_hit("A living lab lets companies test products with older people at home. "
+                 "Testers are recruited through pensioners' associations and care services. "
+                 "The lab is run by the cluster together with the municipality."),
+            _hit("Companies pay EUR 2,500 per test cycle to the living lab.", rank=1)]
+    text, cites, best = _answer("How much does a company pay for a test cycle in the living lab?",
+                                hits)
+    assert "EUR 2,500 per test cycle" in text
+    assert 0.0 < best <= 1.0
+
+
+def test_every_sentence_is_cited_and_verbatim():
+    hits = [_hit("Funding: SEK 699 908\nCoordinator: Stiftelsen IMIT\n"
+                 "The project compared how nine large firms work with small firms.",
+                 source="reports/p.html"),
+            _hit("The pilot ran for six months. Scrap fell by 31 percent at the customer.",
+                 rank=1, source="reports/q.pdf", page=2)]
+    text, cites, _ = _answer("Who coordinated the project and how much funding did it get?", hits,
+                             max_sentences=4)
+    parts = MARKER.split(text)
+    by_n = {c.n: c for c in cites}
+    assert len(parts[1::2]) >= 2
+    for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
+        cite = by_n[int(n)]
+        assert sentence.strip() in next(h.text for h in hits if h.chunk_id == cite.chunk_id) \
+            or cite.page is None
+    assert "SEK 699 908" in text
+
+
+def test_two_pages_of_one_report_get_two_citations():
+    hits = [_hit("In total 412 tonnes of clothing were sorted in the trial.", source="r.pdf",
+                 page=3),
+            _hit("The trial sorted 412 tonnes by fibre type with a scanner.", rank=1,
+                 source="r.pdf", page=4)]
+    text, cites, _ = _answer("How many tonnes of clothing did the trial sort?", hits)
+    pages = sorted(c.page for c in cites)
+    assert pages == [3, 4] and {c.source for c in cites} == {"r.pdf"}
+    assert MARKER.findall(text) == ["1", "2"]
+
+
+def test_no_sentences_no_answer():
+    assert _answer("Anything?", [_hit("Short heading")]) == ("", [], 0.0)
