@@ -80,6 +80,29 @@ def test_out_of_scope_questions_are_declined(corpus_kb, question):
     assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
 
 
+@pytest.mark.parametrize("question", [
+    # near misses: every word is known and a sentence is close, but the sources the answer would
+    # lead with do not hold the name or the year the question asks about
+    "What membership fee does Mobile Heights charge?",
+    "How many members did Elbe Packaging Cluster have in 2019?",
+])
+def test_near_misses_naming_what_the_sources_do_not_hold_are_declined(corpus_kb, question):
+    answer = corpus_kb.ask(question)
+    assert answer.abstained and answer.citations == [], answer.text
+    assert answer.signals is not None and answer.signals.unmatched > 0
+
+
+@pytest.mark.parametrize("question", [
+    "How does the Delta Water Technology Cluster welcome new members?",
+    "What did the Fibre2Fibre Väst project achieve?",
+    "Which projects did Vinnova fund in 2023?",
+])
+def test_questions_naming_what_the_sources_hold_are_answered(corpus_kb, question):
+    answer = corpus_kb.ask(question)
+    assert not answer.abstained and answer.citations, answer.signals
+    assert answer.signals is not None and answer.signals.unmatched == 0.0
+
+
 def golden_questions():
     path = ROOT / "eval" / "golden"
     rows = [json.loads(line) for f in sorted(path.glob("*.jsonl")) for line in f.open() if line.strip()]
