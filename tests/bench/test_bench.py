@@ -24,18 +24,30 @@ def _row(enc, search, ask):
 def test_targets_from_sections():
     sections = {
         "throughput": {"ratio_ingest_raw": 0.85, "reingest_fraction": 0.08},
-        "latency": {"sizes": {"10000": _row(40, 50, 200), "100000": _row(40, 120, 300)}},
+        "latency": {"backend": "onnx-int8",
+                    "sizes": {"10000": _row(40, 50, 200), "100000": _row(40, 120, 300)}},
+        "latency-torch": {"backend": "torch", "sizes": {"10000": _row(40, 70, 100)}},
         "memory": {"ingest_corpus": {"peak_rss_mb": 900.0}, "note": "x"},
     }
     got = {t["name"]: t["met"] for t in bench.targets(sections)}
     assert got == {
         "ingest / raw encoder throughput": True,
         "re-ingest of an unchanged corpus / first ingest": False,
-        "search p95 / encoder p95 at 10,000 chunks": True,
-        "ask p95 / search p95 at 10,000 chunks": False,
-        "search p95 100,000 / 10,000 chunks": False,
+        "search p95 / encoder p95 at 10,000 chunks (onnx-int8)": True,
+        "ask p95 / search p95 at 10,000 chunks (onnx-int8)": False,
+        "search p95 100,000 / 10,000 chunks (onnx-int8)": False,
+        "search p95 / encoder p95 at 10,000 chunks (torch)": False,
+        "ask p95 / search p95 at 10,000 chunks (torch)": True,
         "peak RSS memory/ingest_corpus (MB)": True,
     }
+
+
+def test_latency_with_another_backend_is_kept_beside_the_default():
+    from kb.settings import Settings
+
+    assert bench._key("latency", Settings()) == "latency"
+    assert bench._key("latency", Settings(embed_backend="torch")) == "latency-torch"
+    assert bench._key("memory", Settings(embed_backend="torch")) == "memory"
 
 
 def test_save_merges_sections_and_table_renders(tmp_path):
