@@ -39,7 +39,11 @@ _SENTENCE_END = frozenset(".?!:;")
 def exact_terms(question: str) -> list[str]:
     """What a question names exactly: proper names of two or more capitalised words ("Mobile
     Heights", "Clusters of Sweden", "Östkust H2 Valley"; the first word of a sentence is not
-    counted as capitalised, a possessive ends a name) and years ("2026")."""
+    counted as capitalised, a possessive ends a name) and years ("2026"). In a question written in
+    title case or capitals, capitals say nothing: only its years count."""
+    words = [w for w in _TOKEN.findall(question) if w[0].isalpha()]
+    rest = words[1:]
+    shouting = len(rest) >= 4 and sum(w[0].isupper() for w in rest) > len(rest) / 2
     out: list[str] = []
     run: list[str] = []
     first = True
@@ -61,7 +65,7 @@ def exact_terms(question: str) -> list[str]:
         word = tok[:possessive.start()] if possessive else tok
         if _YEAR.match(word) and not run:
             out.append(word)
-        elif not first and (word[0].isupper()
+        elif not first and not shouting and (word[0].isupper()
                             or (run and (word[0].isdigit() or word.lower() in _JOINERS))):
             run.append(word)
         else:

@@ -42,6 +42,9 @@ def test_each_rule_abstains_on_its_own(sig, why):
     ("Can a Danish food firm spend its grant in Germany or Sweden?", []),  # single words
     ("How do I run a reverse pitch? And what does it cost in 2024?", ["2024"]),
     ("How many hours does it take? About 115, I think.", []),  # a number that is not a year
+    ("How Do Others Run A Supplier Day In 2024?", ["2024"]),  # title case: capitals say nothing
+    ("WHO RUNS THE MOBILE HEIGHTS CLUSTER?", []),
+    ("Who wrote Pippi Longstocking?", ["Pippi Longstocking"]),  # short: not title case
 ])
 def test_exact_terms_are_multi_word_names_and_years(question, terms):
     assert abstain.exact_terms(question) == terms
