@@ -30,6 +30,9 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "number": re.compile(_NUM, re.I),
+    # a figure: a number that is not just "one" or "half" (too common to say anything)
+    "figure": re.compile(
+        rf"\d|\b(?!one\b|half\b|a third\b|a quarter\b)(?:{_NUMBER_WORDS})\b", re.I),
     "money": re.compile(
         r"(?:\b(?:EUR|SEK|NOK|DKK|USD|GBP|PLN|ISK|kr)\b|[€$£]|\beuros?\b|\bkron(?:er|or|a)\b|"
         r"\bdollars?\b|\bpounds?\b)", re.I),
@@ -44,7 +47,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "percent": re.compile(rf"{_NUM}\s*(?:%|percent\b|per cent\b)|\b(?:half|third|quarter)\b",
                           re.I),
     "name": re.compile(
-        r"(?<![.!?:]\s)(?<!^)\b[A-ZÅÄÖ][\w&.-]*(?:\s+(?:of |for |and |de )?[A-ZÅÄÖ0-9][\w&.-]*)+"
+        r"(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][\w&.-]*(?:\s+(?:of |for |and |de )?[A-ZÅÄÖ0-9][\w&.-]*)+"
         r"|\b(?:coordinator|lead partner|chair|director|manager|owner|facilitator|organiser|"
         r"organizer|host|secretariat|board|committee|panel|team)\b"),
 }

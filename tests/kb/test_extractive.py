@@ -128,3 +128,21 @@ def test_two_pages_of_one_report_get_two_citations():
 
 def test_no_sentences_no_answer():
     assert _answer("Anything?", [_hit("Short heading")]) == ("", [], 0.0)
+
+
+def test_the_opening_of_a_document_gives_way_to_its_specifics():
+    purpose = _hit("The matchmaking meetings lead to new contracts between companies.",
+                   section="Purpose")
+    follow_up = _hit("The matchmaking meetings lead to new projects between companies.",
+                     rank=1, section="Follow-up")
+    text, _, _ = _answer("What did the matchmaking meetings lead to?", [purpose, follow_up],
+                         max_sentences=1)
+    assert "new projects" in text
+
+
+def test_a_follow_up_is_answered_by_its_own_question():
+    hits = [_hit("The voucher budget is EUR 60 000 a year for the food cluster."),
+            _hit("Applicants get a decision from the panel within 15 working days.", rank=1)]
+    text, _, _ = _answer("How big is the voucher budget? And how fast do applicants get a "
+                         "decision?", hits, max_sentences=1)
+    assert "15 working days" in text
