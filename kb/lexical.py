@@ -105,9 +105,11 @@ class LexicalIndex:
         return len(self.ids)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 of every chunk. A term the query repeats counts once: a claim that names a thing
+        twice is not about it twice (SciFact train nDCG@10: hybrid +0.002, BM25 alone +0.006)."""
         if self.retriever is None or not query_tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
-        known = [t for t in query_tokens if t in self.df]
+        known = [t for t in dict.fromkeys(query_tokens) if t in self.df]
         if not known:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
@@ -131,4 +133,4 @@ class LexicalIndex:
 
     def max_score(self, query_tokens: list[str]) -> float:
         """An upper bound of a chunk's BM25 score for this query: every term, saturated."""
-        return sum(self.idf(t) * (self.k1 + 1.0) for t in query_tokens if t in self.df) or 1.0
+        return sum(self.idf(t) * (self.k1 + 1.0) for t in set(query_tokens) if t in self.df) or 1.0
