@@ -9,12 +9,12 @@ of these holds (thresholds in ``Settings``, calibrated on the golden set's tune 
 - ``unknown_share >= abstain_unknown``: much of the question is words the collection never uses
   ("capital of Australia");
 - ``best_sentence < abstain_sentence``: no sentence of the passages read is close to the question;
-- ``unmatched >= abstain_unmatched``: the question names something exactly (a proper name of two
-  or more words, or a year) that the answer's lead source (the best-ranked source it cites) does
-  not hold in any passage read. These are the near misses the other three pass: every word is
-  known and a sentence is close, but it is about another organisation or another year ("the
-  membership fee of Clusters of Sweden" answered with some other cluster's fee; "Vinnova's next
-  call in 2026" with a deadline that names no year).
+- ``unmatched >= abstain_unmatched``: the question names something exactly, a proper name of two
+  or more words that the answer's lead source (the best-ranked source it cites) does not hold,
+  or a year that no cited source holds. These are the near misses the other three pass: every
+  word is known and a sentence is close, but it is about another organisation or another year
+  ("the membership fee of Clusters of Sweden" answered with some other cluster's fee; "Vinnova's
+  next call in 2026" with a deadline that names no year).
 """
 
 from __future__ import annotations
@@ -78,18 +78,26 @@ def exact_terms(question: str) -> list[str]:
 
 
 def unmatched_share(question: str, hits: Sequence[Hit], citations: Sequence[Citation]) -> float:
-    """The share of the question's exact terms (``exact_terms``) whose words no passage read from
-    the answer's lead source holds together (title, section, text or document fields); 0.0 when
-    the question names nothing exactly. The lead source is the best-ranked source the answer
-    cites: a near miss cites some passage that names the thing ("Clusters of Sweden exists to
-    ...") after leading with another organisation's fee; an answer leads with its own source."""
-    terms = [set(tokenize(t)) for t in exact_terms(question)]
+    """The share of the question's exact terms (``exact_terms``) that the answer's evidence does
+    not hold; 0.0 when the question names nothing exactly. A term is held when its words are
+    together in one passage read from a source (title, section, text or document fields):
+
+    - a name, by the answer's lead source, the best-ranked source it cites: a near miss may cite
+      a passage that names the thing ("Clusters of Sweden exists to ...") after leading with
+      another organisation's fee, while an answer about the thing leads with it;
+    - a year, by any cited source (a list of projects funded in 2023 may lead with another year).
+    """
+    terms = exact_terms(question)
     if not terms:
         return 0.0
     cited = {c.source for c in citations}
     lead = next((h.source for h in hits if h.source in cited), None)
-    passages = [set(tokenize(_evidence_text(h))) for h in hits if h.source == lead]
-    missing = sum(1 for words in terms if not any(words <= p for p in passages))
+    read = [(h.source, set(tokenize(_evidence_text(h)))) for h in hits if h.source in cited]
+    missing = 0
+    for term in terms:
+        words = set(tokenize(term))
+        year = _YEAR.match(term) is not None
+        missing += not any(words <= p for source, p in read if year or source == lead)
     return missing / len(terms)
 
 

@@ -80,6 +80,18 @@ def test_unmatched_reads_the_answers_lead_source():
     assert abstain.unmatched_share(question, hits, []) == 1.0  # nothing cited holds anything
 
 
+def test_a_year_may_be_held_by_any_cited_source():
+    hits = [hit("a.pdf", "Project A ran from 2019 to 2020."),
+            hit("b.pdf", "Project B started in 2023 with a grant from the agency.")]
+    question = "Which projects did the agency fund in 2023?"
+    assert abstain.unmatched_share(question, hits, cites("a.pdf", "b.pdf")) == 0.0
+    assert abstain.unmatched_share(question, hits, cites("a.pdf")) == 1.0
+    # a name is not: it must be in the lead source
+    named = "What did Mobile Heights fund in 2023?"
+    hits.append(hit("c.pdf", "Mobile Heights AB coordinated the project."))
+    assert abstain.unmatched_share(named, hits, cites("a.pdf", "b.pdf", "c.pdf")) == 0.5
+
+
 def test_the_abstained_answer_has_no_citations_and_keeps_its_signals():
     sig = Signals(top_score=0.05, unknown_share=0.0, best_sentence=0.2)
     answer = abstain.abstained("Who won the cup?", sig)
