@@ -65,7 +65,8 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bwhen\b|\bwhat (?:year|date|month)\b|\bwhich (?:year|month)\b|\bperiod\b",
                 re.I), ("date", "duration")),
     (re.compile(r"\bhow often\b|\bfrequen\w*\b|\bhow regularly\b", re.I), ("frequency",)),
-    (re.compile(r"\bpercent\w*\b|\bshare\b|\bproportion\b|\bby how much\b|\brate\b", re.I),
+    (re.compile(r"\bpercent\w*\b|\bshare\b|\bproportion\b|\bby how much\b|"
+                r"(?<!hourly )(?<!daily )\brate\b", re.I),
      ("percent",)),
     (re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bcoordinat\w*\b|\bwhich (?:organi[sz]ations?|"
                 r"compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b", re.I), ("name",)),
@@ -90,8 +91,9 @@ class AnswerType:
         stands right before the counted thing; 0 otherwise."""
         if not self.kinds:
             return 0.0
-        hit = any(PATTERNS[k].search(sentence) for k in self.kinds)
-        return float(hit) + (self._counts_head(sentence) if hit and self.head else 0.0)
+        counted = self._counts_head(sentence) if self.head else 0.0
+        hit = counted or any(PATTERNS[k].search(sentence) for k in self.kinds)
+        return float(hit) + counted
 
     def _counts_head(self, sentence: str) -> float:
         for m in PATTERNS["number"].finditer(sentence):

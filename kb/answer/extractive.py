@@ -26,9 +26,9 @@ from kb.models import Citation, Hit
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
          "length", "intro")
 WEIGHTS: dict[str, float] = {
-    "lexical": 0.209, "focus_lexical": 1.068, "answer_type": 0.479, "counted": 0.512,
-    "number": 0.57, "hit_score": 0.713, "rank": -0.061, "length": -0.21, "intro": -0.915,
-    "cosine": 0.5, "focus_cosine": 1.873,
+    "lexical": 0.162, "focus_lexical": 0.963, "answer_type": 0.485, "counted": 0.576,
+    "number": 0.524, "hit_score": 0.565, "rank": -0.06, "length": -0.191, "intro": -0.851,
+    "cosine": 0.5, "focus_cosine": 1.754,
 }
 PRESELECT = 16
 HITS_USED = 12
