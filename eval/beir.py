@@ -36,6 +36,7 @@ PUBLISHED: dict[str, dict[str, dict[str, float]]] = {
 BEIR_METRICS = ("ndcg@10", "recall@100", "mrr@10")
 DEPTH = 100
 FUSIONS = ("convex", "minmax", "rrf")
+SCOPES = ("chunk", "document")
 
 
 @dataclass
@@ -120,8 +121,8 @@ def ensure_index(data: BeirData, settings: Settings, embedder=None,
 def mode_settings(settings: Settings) -> dict[str, Settings]:
     """dense = cosine only, bm25 = lexical only, hybrid = the configured fusion and weight."""
     return {
-        "dense": settings.with_(dense_weight=1.0, fusion="convex"),
-        "bm25": settings.with_(dense_weight=0.0, fusion="convex"),
+        "dense": settings.with_(dense_weight=1.0, fusion="convex", fusion_scope="chunk"),
+        "bm25": settings.with_(dense_weight=0.0, fusion="convex", fusion_scope="chunk"),
         "hybrid": settings,
     }
 
@@ -166,7 +167,8 @@ def run(folder: str | Path, settings: Settings, split: str = "test", embedder=No
     return {
         "dataset": data.name, "split": split, "queries": len(data.queries),
         "documents": len(data.corpus), "chunks": index["chunks"],
-        "hybrid_config": {"fusion": settings.fusion, "dense_weight": settings.dense_weight},
+        "hybrid_config": {"fusion": settings.fusion, "fusion_scope": settings.fusion_scope,
+                          "dense_weight": settings.dense_weight},
         "modes": modes, "published": PUBLISHED.get(data.name, {}),
         "index": index, "search_seconds": seconds,
     }
@@ -193,13 +195,15 @@ def candidate_pool(retriever, query: str, qvec: np.ndarray, k: int = DEPTH) -> P
                 dense=pool.dense, lexical=pool.lexical, lexical_max=pool.lexical_max)
 
 
-def rank_pool(pool: Pool, weight: float, method: str, k: int = DEPTH) -> list[str]:
-    """Fuse with ``kb.fusion.fuse`` and keep each document's best chunk, in order."""
-    from kb.fusion import fuse
+def rank_pool(pool: Pool, weight: float, method: str, k: int = DEPTH,
+              scope: str = "chunk") -> list[str]:
+    """Fuse with ``kb.fusion.fuse_scoped`` and keep each document's best chunk, in order."""
+    from kb.fusion import fuse_scoped
 
     if not pool.sources:
         return []
-    fused = fuse(pool.dense, pool.lexical, pool.lexical_max, weight, method)
+    fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, weight, method, scope,
+                        pool.sources)
     out: list[str] = []
     seen: set[str] = set()
     for i in np.argsort(-fused, kind="stable"):
@@ -218,7 +222,8 @@ def weights(step: float = 0.1) -> list[float]:
 
 def tune(folder: str | Path, settings: Settings, split: str = "train", embedder=None,
          log: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Sweep fusion x dense_weight on ``split`` (train: tuning never reads the test qrels)."""
+    """Sweep fusion scope x fusion x dense_weight on ``split`` (train: tuning never reads the
+    test qrels)."""
     if split == "test":
         raise UsageError("tuning on the test split would report a tuned-on number; "
                          "use --split train")
@@ -228,17 +233,19 @@ def tune(folder: str | Path, settings: Settings, split: str = "train", embedder=
     qvecs = query_vectors(data.queries, retriever.embedder)
     pools = {qid: candidate_pool(retriever, text, qvecs[qid]) for qid, text in data.queries.items()}
     rows = []
-    for method in FUSIONS:
-        for w in weights() if method != "rrf" else [None]:
-            ranking = {qid: rank_pool(p, w if w is not None else 0.5, method)
-                       for qid, p in pools.items()}
-            scores = evaluate(ranking, data.relevant, ks=(1, 5, 10, 100))
-            rows.append({"fusion": method, "dense_weight": w,
-                         **{m: round(scores[m], 4) for m in BEIR_METRICS}})
+    for scope in SCOPES:
+        for method in FUSIONS:
+            for w in weights() if method != "rrf" else [None]:
+                ranking = {qid: rank_pool(p, w if w is not None else 0.5, method, scope=scope)
+                           for qid, p in pools.items()}
+                scores = evaluate(ranking, data.relevant, ks=(1, 5, 10, 100))
+                rows.append({"fusion": method, "fusion_scope": scope, "dense_weight": w,
+                             **{m: round(scores[m], 4) for m in BEIR_METRICS}})
     best = max(rows, key=lambda r: (r["ndcg@10"], r["recall@100"]))
     return {"dataset": data.name, "split": split, "queries": len(data.queries),
             "chunks": index["chunks"], "rows": rows, "best": best,
-            "configured": {"fusion": settings.fusion, "dense_weight": settings.dense_weight}}
+            "configured": {"fusion": settings.fusion, "fusion_scope": settings.fusion_scope,
+                           "dense_weight": settings.dense_weight}}
 
 
 def _stderr(msg: str) -> None:

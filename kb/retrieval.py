@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from kb.fusion import fuse
+from kb.fusion import fuse_scoped
 from kb.index import LexicalCache
 from kb.lexical import tokenize
 from kb.models import Filters, Hit
@@ -49,8 +49,8 @@ class Retriever:
         pool = self.candidates(query, qvec, max(self.settings.candidates, k * 3), allowed)
         if not pool.ids:
             return []
-        fused = fuse(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
-                     self.settings.fusion)
+        fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
+                            self.settings.fusion, self.settings.fusion_scope, pool.doc_ids)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         chosen = diversify(order, [pool.doc_ids[i] for i in order], k,
                            self.settings.max_per_doc if max_per_doc is None else max_per_doc)

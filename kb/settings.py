@@ -32,6 +32,7 @@ class Settings:
     candidates: int = 50
     dense_weight: float = 0.3  # chosen on SciFact train qrels (README, Results)
     fusion: str = "convex"
+    fusion_scope: str = "chunk"  # or "document" (kb.fusion.fuse_scoped)
     # Answers.
     # Abstention (kb/answer/abstain.py), calibrated on the golden set's tune split (see README,
     # Results): the best fused score, the share of the question's terms unknown to the corpus, the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from eval import beir
@@ -44,14 +46,15 @@ def test_candidate_pool_ranks_like_the_retriever(make_beir, settings, hash_embed
     beir.ensure_index(data, settings, hash_embedder)
     s = beir.beir_settings(settings, data.name)
     base = KnowledgeBase(s, embedder=hash_embedder).retriever
-    for method in beir.FUSIONS:
+    for scope, method in itertools.product(beir.SCOPES, beir.FUSIONS):
         for w in (0.0, 0.3, 1.0):
-            r = Retriever(base.store, hash_embedder, s.with_(fusion=method, dense_weight=w))
+            r = Retriever(base.store, hash_embedder,
+                          s.with_(fusion=method, dense_weight=w, fusion_scope=scope))
             for text in data.queries.values():
                 qvec = hash_embedder.embed_query(text)
                 want = [h.source for h in r.search(text, k=100, max_per_doc=1, qvec=qvec)]
-                got = beir.rank_pool(beir.candidate_pool(r, text, qvec), w, method)
-                assert got == want, (method, w, text)
+                got = beir.rank_pool(beir.candidate_pool(r, text, qvec), w, method, scope=scope)
+                assert got == want, (scope, method, w, text)
 
 
 def test_tune_sweeps_on_train_only(make_beir, settings, hash_embedder):
@@ -60,8 +63,9 @@ def test_tune_sweeps_on_train_only(make_beir, settings, hash_embedder):
         beir.tune(folder, settings, split="test", embedder=hash_embedder)
     out = beir.tune(folder, settings, embedder=hash_embedder)
     assert out["split"] == "train" and out["queries"] == 1
-    # convex and minmax at 11 weights each, rrf once (it has no weight)
-    assert len(out["rows"]) == 23
+    # per scope (chunk, document): convex and minmax at 11 weights each, rrf once (no weight)
+    assert len(out["rows"]) == 2 * 23
+    assert {r["fusion_scope"] for r in out["rows"]} == {"chunk", "document"}
     assert out["best"]["ndcg@10"] == max(r["ndcg@10"] for r in out["rows"])
 
 
