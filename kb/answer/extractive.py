@@ -1,12 +1,23 @@
 """The default answerer: grounded by construction. It picks the sentences of the top hits that
 best answer the question and cites each one.
 
-Sentence scoring is two-stage so that a question never embeds every candidate sentence: a cheap
-pre-score keeps the best ``PRESELECT`` sentences; only those are embedded and the cosine similarity
-to the question is added. The cheap score is the idf-weighted overlap with the question (terms the
-passage's title and section already share count for nothing: they are the topic, not the answer),
-the same overlap with the question's focus (the last question of a follow-up), whether the
-sentence holds the kind of answer the question asks for (``answer_type``), and the hit's score.
+A sentence's score is a weighted sum of named features (``WEIGHTS``):
+
+- ``lexical``, ``focus_lexical``: the idf-weighted share of the question's terms it uses, of the
+  whole question and of its focus (the last question of a follow-up); terms the passage's title
+  and section already share count for nothing: they are the topic, not the answer;
+- ``answer_type``, ``counted``, ``number``: it holds the kind of answer the question asks for
+  (an amount, a duration, a name: ``answer_type.py``), a number right before the counted thing
+  ("how many companies" - "5 companies"), any figure at all;
+- ``hit_score``, ``rank``, ``intro``: how well its passage was retrieved, and whether the passage
+  opens its document (a purpose section, a webinar's first minutes), which seldom holds specifics;
+- ``length``; ``cosine``, ``focus_cosine``: its embedding's similarity to the question's and to the
+  focus's.
+
+Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
+keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
+golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
+one of the same question that does not), then checked on facts present.
 """
 
 from __future__ import annotations
@@ -21,8 +32,6 @@ from kb.answer.citations import citation
 from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 
-# The sentence score is a weighted sum of named features; the weights were chosen on the golden
-# set's tune split (eval: facts present). The cheap features decide which sentences are embedded.
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
          "length", "intro")
 WEIGHTS: dict[str, float] = {
@@ -35,10 +44,10 @@ HITS_USED = 12
 _SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
 _SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+_INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
+INTRO_SECONDS = 120.0  # the opening of a recording: welcome, introductions
 # "Funding: SEK 2 480 000", "**Project duration:** February 2024 - January 2027",
 # "Stiftelsen IMIT - coordinator": a short line without a full stop that still states a fact
-_INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
-INTRO_SECONDS = 120.0
 _FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
 
 

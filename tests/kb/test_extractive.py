@@ -146,3 +146,14 @@ def test_a_follow_up_is_answered_by_its_own_question():
     text, _, _ = _answer("How big is the voucher budget? And how fast do applicants get a "
                          "decision?", hits, max_sentences=1)
     assert "15 working days" in text
+
+
+def test_a_number_before_the_counted_thing_answers_by_itself():
+    wanted = answer_type("How many hours of advice do members get for free?")
+    assert wanted.match("Every member has **8 free advisory hours per year**.") == 2.0
+    assert wanted.match("Advice is given by the adviser.") == 0.0
+
+
+def test_a_field_value_after_its_label_is_a_name():
+    wanted = answer_type("Who is the coordinator of the project?")
+    assert wanted.match("Coordinator: Energikluster Östkust ekonomisk förening") > 0
