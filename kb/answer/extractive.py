@@ -39,7 +39,13 @@ WEIGHTS: dict[str, float] = {
     "number": 0.524, "hit_score": 0.565, "rank": -0.06, "length": -0.191, "intro": -0.851,
     "cosine": 0.5, "focus_cosine": 1.754,
 }
-PRESELECT = 16
+# The preselection's own weights (cheap features only, fitted the same way): which sentences are
+# worth embedding is a different question from which of them is best once embedded.
+PRESELECT_WEIGHTS: dict[str, float] = {
+    "lexical": 1.514, "focus_lexical": 6.804, "answer_type": 1.698, "counted": 2.228,
+    "number": 2.209, "hit_score": 3.581, "rank": -0.197, "length": 0.27, "intro": -2.992,
+}
+PRESELECT = 12
 HITS_USED = 12
 _SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
 _SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
@@ -59,8 +65,9 @@ class Sentence:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
-    def rescore(self) -> float:
-        self.score = sum(WEIGHTS.get(k, 0.0) * v for k, v in self.features.items())
+    def rescore(self, weights: dict[str, float] | None = None) -> float:
+        weights = WEIGHTS if weights is None else weights
+        self.score = sum(weights.get(k, 0.0) * v for k, v in self.features.items())
         return self.score
 
 
@@ -161,7 +168,7 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex) -> list[S
                 "length": min(len(text.split()), 40) / 40,
                 "intro": intro,
             })
-            s.rescore()
+            s.rescore(PRESELECT_WEIGHTS)
             out.append(s)
     return out
 
