@@ -9,6 +9,8 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
 - ``answer_type``, ``counted``, ``number``: it holds the kind of answer the question asks for
   (an amount, a duration, a name: ``answer_type.py``), a number right before the counted thing
   ("how many companies" - "5 companies"), any figure at all;
+- ``names_doc``: a question asking for a name ("which projects ...?") and a sentence naming its
+  own document (the title up to its colon), e.g. "NordBatt Link was a 42-month project ...";
 - ``hit_score``, ``rank``, ``intro``: how well its passage was retrieved, and whether the passage
   opens its document (a purpose section, a webinar's first minutes), which seldom holds specifics;
 - ``length``; ``cosine``, ``focus_cosine``: its embedding's similarity to the question's and to the
@@ -33,11 +35,11 @@ from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
-         "length", "intro")
+         "length", "intro", "names_doc")
 WEIGHTS: dict[str, float] = {
-    "lexical": 0.162, "focus_lexical": 0.963, "answer_type": 0.485, "counted": 0.576,
-    "number": 0.524, "hit_score": 0.565, "rank": -0.06, "length": -0.191, "intro": -0.851,
-    "cosine": 0.5, "focus_cosine": 1.754,
+    "lexical": 0.195, "focus_lexical": 1.041, "answer_type": 0.516, "counted": 0.61,
+    "number": 0.545, "hit_score": 0.618, "rank": -0.063, "length": -0.193, "intro": -0.909,
+    "names_doc": 0.296, "cosine": 0.5, "focus_cosine": 1.818,
 }
 # The preselection's own weights (cheap features only, fitted the same way): which sentences are
 # worth embedding is a different question from which of them is best once embedded.
@@ -150,6 +152,7 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex) -> list[S
         # terms a sentence adds beyond them are what makes it answer this question
         topic = set(tokenize(f"{hit.title} {hit.section or ''}"))
         intro = float(_is_intro(hit))
+        name = hit.title.split(":")[0].strip().lower() if "name" in wanted.kinds else ""
         for offset, text in split_sentences(hit.text):
             key = " ".join(text.lower().split())
             if key in seen:
@@ -167,6 +170,7 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex) -> list[S
                 "rank": float(rank),
                 "length": min(len(text.split()), 40) / 40,
                 "intro": intro,
+                "names_doc": float(bool(name) and name in text.lower()),
             })
             s.rescore(PRESELECT_WEIGHTS)
             out.append(s)

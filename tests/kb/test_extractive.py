@@ -157,3 +157,13 @@ def test_a_number_before_the_counted_thing_answers_by_itself():
 def test_a_field_value_after_its_label_is_a_name():
     wanted = answer_type("Who is the coordinator of the project?")
     assert wanted.match("Coordinator: Energikluster Östkust ekonomisk förening") > 0
+
+
+def test_which_project_prefers_the_sentence_naming_its_own_document():
+    named = Hit(doc_id="r", chunk_id="r#0", source="reports/r.pdf", kind="report", score=1.0,
+                title="NordBatt Link: a Nordic cluster collaboration",
+                text="NordBatt Link worked on the battery value chain with small firms.")
+    other = _hit("The cluster worked on the battery value chain with small firms.")
+    text, _, _ = _answer("Which projects worked on the battery value chain?", [other, named],
+                         max_sentences=1)
+    assert text.startswith("NordBatt Link worked")
