@@ -158,7 +158,8 @@ def golden_table(out: dict[str, Any]) -> str:
                 text.append(f"      expected {f['expected']}; retrieved {f['retrieved']}")
             sig = f["signals"]
             text.append(f"      top score {sig['top_score']}, unknown share "
-                        f"{sig['unknown_share']}, best sentence {sig['best_sentence']}")
+                        f"{sig['unknown_share']}, best sentence {sig['best_sentence']}, "
+                        f"unmatched {sig.get('unmatched')}")
     return "\n".join(text)
 
 
@@ -188,12 +189,19 @@ def tune_table(out: dict[str, Any]) -> str:
               f"(nDCG@10 {b['ndcg@10']:.3f}); configured: {out['configured']}")
 
 
+def calibration_rules() -> list[str]:
+    from eval.calibration import RULES
+
+    return list(RULES)
+
+
 def calibration_table(out: dict[str, Any]) -> str:
     stats = ("n", "min", "p10", "median", "max")
     rows = [[f"{name} / {kind.replace('_', ' ')}"] + [sig[kind].get(s) for s in stats]
             for name, sig in out["signals"].items() for kind in ("answerable", "out_of_scope")]
     text = ["Abstention signals on the tune split (ask abstains when top_score < abstain_threshold,"
-            " unknown_share >= abstain_unknown or best_sentence < abstain_sentence)", "",
+            " unknown_share >= abstain_unknown, best_sentence < abstain_sentence or unmatched >= "
+            "abstain_unmatched)", "",
             table(["signal / questions", *stats], rows), "",
             f"top score alone: abstain_threshold {out['threshold']:.4f} abstains on every tune "
             f"OOS question with {out['false_abstentions']} false abstentions"]
@@ -204,18 +212,19 @@ def calibration_table(out: dict[str, Any]) -> str:
                 for m, s in enumerate(out["frontier"])]
     if "current" in out:
         settings.append(("current", out["current"]))
-    rows = [[label, *(s["thresholds"].get(r) for r in ("abstain_threshold", "abstain_unknown",
-                                                         "abstain_sentence")),
+    rows = [[label, *(s["thresholds"].get(r) for r in calibration_rules()),
              s["tune"]["oos_answered"], s["tune"]["false_abstentions"],
              s["heldout"]["oos_answered"], s["heldout"]["false_abstentions"]]
             for label, s in settings]
-    text += ["", table(["thresholds", "threshold", "unknown", "sentence", "tune OOS answered",
+    text += ["", table(["thresholds", "threshold", "unknown", "sentence", "unmatched",
+                        "tune OOS answered",
                         "tune false abst.", "heldout OOS answered", "heldout false abst."], rows),
              "", "Tune out-of-scope questions:",
-             table(["id", "top_score", "unknown_share", "best_sentence", "question"],
+             table(["id", "top_score", "unknown_share", "best_sentence", "unmatched", "question"],
                    [[q["id"], q["top_score"], q["unknown_share"], q["best_sentence"],
-                     q["question"][:70]] for q in out["oos_questions"]]),
-             "", "(KB_ABSTAIN_THRESHOLD, KB_ABSTAIN_UNKNOWN, KB_ABSTAIN_SENTENCE set them; "
+                     q.get("unmatched"), q["question"][:70]] for q in out["oos_questions"]]),
+             "", "(KB_ABSTAIN_THRESHOLD, KB_ABSTAIN_UNKNOWN, KB_ABSTAIN_SENTENCE, "
+                 "KB_ABSTAIN_UNMATCHED set them; "
                  "held-out columns are reported, never tuned on)"]
     return "\n".join(text)
 
