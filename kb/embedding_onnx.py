@@ -89,7 +89,9 @@ class OnnxEmbedder:
         return self._cache(text)
 
     def embed_sentences(self, texts: list[str]) -> np.ndarray:
-        return self.encode(texts, batch_size=128)
+        """Answer candidates (about a dozen sentences of 10-80 tokens): small batches of similar
+        length pad less (p95 54 ms with batches of 4 against 81 ms with one batch, 12 sentences)."""
+        return self.encode(texts, batch_size=4)
 
 
 # -- export and quantization (once per model, cached) ---------------------------------------------
