@@ -106,7 +106,7 @@ class KnowledgeBase:
                                      max_per_doc=ANSWER_PER_DOC)
         lexical = self.retriever.lexical.get()
         text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
-                                              self.settings.answer_sentences)
+                                              self.settings.answer_sentences, asked=question)
         # every signal is computed for every question, so the answer reports all of them
         sig = abstain.signals(question, hits, lexical, best, cites)
         if not hits or abstain.reason(sig, self.settings) is not None:

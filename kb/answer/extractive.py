@@ -104,17 +104,20 @@ def _is_value(rest: str) -> bool:
 
 
 def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,
-           max_sentences: int = 4) -> tuple[str, list[Citation], float]:
+           max_sentences: int = 4, asked: str | None = None) -> tuple[str, list[Citation], float]:
     """The answer text with ``[n]`` after each sentence, its citations, and the best sentence's
-    cosine similarity to the question (a signal for abstention)."""
-    candidates = _candidates(question, hits, lexical)
+    cosine similarity to the question (a signal for abstention). ``question`` is what was
+    searched (a follow-up combined with its parent); ``asked`` is the user's own words, the focus
+    (default: the last question in ``question``)."""
+    asked = (asked or focus(question)).strip()
+    candidates = _candidates(question, hits, lexical, asked)
     if not candidates:
         return "", [], 0.0
     candidates.sort(key=lambda s: s.score, reverse=True)
     pool = candidates[:PRESELECT]
     vectors = embedder.embed_sentences([s.text for s in pool])
     cosines = vectors @ qvec
-    focused = _focus_vector(question, qvec, embedder)
+    focused = _focus_vector(question, asked, embedder)
     focus_cosines = cosines if focused is None else vectors @ focused
     for s, cos, fcos in zip(pool, cosines, focus_cosines, strict=True):
         s.features["cosine"], s.features["focus_cosine"] = float(cos), float(fcos)
@@ -129,21 +132,21 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     return _compose(chosen, hits) + (float(cosines.max()),)
 
 
-def _focus_vector(question: str, qvec: np.ndarray, embedder) -> np.ndarray | None:
-    """The embedding of the question's focus when it is not the whole question (a follow-up)."""
+def _focus_vector(question: str, asked: str, embedder) -> np.ndarray | None:
+    """The embedding of the user's own question when it is not the whole query (a follow-up)."""
     if not WEIGHTS.get("focus_cosine"):
         return None
-    last = focus(question)
-    return None if last == question.strip() else embedder.embed_query(last)
+    return None if asked == question.strip() else embedder.embed_query(asked)
 
 
-def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex) -> list[Sentence]:
+def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
+                asked: str) -> list[Sentence]:
     """Every sentence of the hits read, once, with its cheap features and score."""
     q_tokens = set(tokenize(question))
     q_weight = sum(lexical.idf(t) for t in q_tokens) or 1.0
-    f_tokens = set(tokenize(focus(question)))
+    f_tokens = set(tokenize(asked))
     f_weight = sum(lexical.idf(t) for t in f_tokens) or 1.0
-    wanted = answer_type(question)
+    wanted = answer_type(asked)
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
     out: list[Sentence] = []
     seen: set[str] = set()
