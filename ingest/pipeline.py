@@ -270,15 +270,17 @@ class _Ingest:
             self.store.check_settings(dim=vectors.shape[1])
             self.store.begin_write(dim=int(vectors.shape[1]))
             self.began = True
-        offset = 0
+        items, offset = [], 0
         for p in batch:
             n = len(p.chunks)
             where = {"path": str(p.file.path), "root": str(p.file.root)} if p.file else {}
             record = record_meta({**p.doc.metadata, "doc_id": p.doc.doc_id, "source": p.doc.source,
                                   **where, "hash": p.digest, "kind": p.doc.kind, "title": p.doc.title})
-            self.store.write_document(record, p.chunks, vectors[offset:offset + n])
+            items.append((record, p.chunks, vectors[offset:offset + n]))
             offset += n
-            self.report.chunks += n
+        self.store.write_documents(items)
+        for p in batch:
+            self.report.chunks += len(p.chunks)
             if p.updated:
                 self.report.updated += 1
             else:

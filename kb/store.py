@@ -145,20 +145,32 @@ class Store:
         return sorted((_docinfo(m) for m in self.records().values() if m.get("state") == "done"),
                       key=lambda d: d.source)
 
-    def write_document(self, record: dict[str, Any], chunks: list[Chunk], vectors: np.ndarray) -> None:
-        doc_id = record["doc_id"]
-        self.docs.upsert(ids=[doc_id], embeddings=[[0.0]], metadatas=[{**record, "state": "pending"}])
+    def write_documents(self, docs: list[tuple[dict[str, Any], list[Chunk], np.ndarray]]) -> None:
+        """Write (record, chunks, vectors) of several documents with a handful of Chroma calls (a
+        call costs ~10 ms whatever its size: one per document made ingest 1.6x slower than the
+        encoder), keeping every document's order: record ``pending`` -> its chunks upserted -> its
+        stale chunks deleted -> record ``done``. A crash anywhere leaves ``pending`` records,
+        which the next ingest redoes."""
+        if not docs:
+            return
+        ids = [record["doc_id"] for record, _, _ in docs]
+        self.docs.upsert(ids=ids, embeddings=[[0.0]] * len(ids),
+                         metadatas=[{**record, "state": "pending"} for record, _, _ in docs])
+        chunks = [c for _, part, _ in docs for c in part]
+        vectors = np.concatenate([v for _, part, v in docs if part]) if chunks else None
         for i in range(0, len(chunks), self.max_batch):
             part = chunks[i:i + self.max_batch]
             self.chunks.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + self.max_batch],
                                documents=[c.text for c in part],
                                metadatas=[_chroma_meta(c.metadata) for c in part])
         keep = {c.id for c in chunks}
-        stale = [i for i in self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"] if i not in keep]
+        stored = self.chunks.get(where={"doc_id": {"$in": ids}}, include=[])["ids"]
+        stale = [i for i in stored if i not in keep]
         if stale:
             self.chunks.delete(ids=stale)
-        self.docs.upsert(ids=[doc_id], embeddings=[[0.0]],
-                         metadatas=[{**record, "chunks": len(chunks), "state": "done"}])
+        self.docs.upsert(ids=ids, embeddings=[[0.0]] * len(ids),
+                         metadatas=[{**record, "chunks": len(part), "state": "done"}
+                                    for record, part, _ in docs])
 
     def delete_document(self, doc_id: str) -> None:
         """Record says pending -> chunks go -> record goes: a crash in between is redone."""

@@ -5,8 +5,9 @@ a test kill it at a chosen point of its work.
     python -m tests.robust.child ingest DIR --json        (run from the repository root)
 
 Trace lines start with ``@@ ``: ``locked`` (the ingest lock is held), ``wrote SOURCE`` (a document
-is completely written), ``deleted DOC_ID``, ``finish`` (the BM25 rebuild begins). The wrappers only
-print; the code under test runs unchanged. With ``ROBUST_HOLD=FILE`` the process waits, holding the
+is completely written; kb writes a few documents at a time), ``deleted DOC_ID``, ``finish`` (the
+BM25 rebuild begins). The wrappers only print; the code under test runs unchanged but for smaller
+write batches. With ``ROBUST_HOLD=FILE`` the process waits, holding the
 ingest lock, until FILE exists.
 """
 
@@ -45,11 +46,16 @@ def _install() -> None:
         while hold and not Path(hold).exists():
             time.sleep(0.05)
 
-    write = kb.store.Store.write_document
+    write = kb.store.Store.write_documents
 
-    def write_document(self, record, chunks, vectors):
-        write(self, record, chunks, vectors)
-        trace(f"wrote {record['source']}")
+    def write_documents(self, docs):
+        write(self, docs)
+        for record, _, _ in docs:
+            trace(f"wrote {record['source']}")
+
+    # Small write batches (kb writes up to 256 chunks at once), so that a kill can land between
+    # documents of these small test corpora as it does between batches of a big ingest.
+    ingest.pipeline.BATCH_CHUNKS = int(os.environ.get("ROBUST_BATCH_CHUNKS", "4"))
 
     delete = kb.store.Store.delete_document
 
@@ -65,7 +71,7 @@ def _install() -> None:
         return rebuild(store, finish=finish)
 
     ingest.pipeline._locked.__enter__ = locked
-    kb.store.Store.write_document = write_document
+    kb.store.Store.write_documents = write_documents
     kb.store.Store.delete_document = delete_document
     kb.index.rebuild_lexical = rebuild_lexical
 
