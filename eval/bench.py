@@ -327,7 +327,7 @@ class Bench:
 
         texts = self.corpus_texts()
         questions = self.questions()
-        models = backends(self.settings, self.embedder)
+        models = backends(self.settings)
         speed: dict[str, list[float]] = {b: [] for b in models}
         vectors = {}
         for _ in range(2):
@@ -350,11 +350,11 @@ class Bench:
                          "max_abs_diff": float(np.abs(v - ref).max()),
                          "min_cosine": round(float((v * ref).sum(1).min()), 5)}
         return {"backends": out, "texts": len(texts),
-                "note": "corpus chunk texts (as embedded), batch 32; single query: one golden "
-                        "question, bare encode"}
+                "note": f"corpus chunk texts (as embedded), batch {self.settings.embed_batch_size}; "
+                        "single query: one golden question, bare encode"}
 
     def scifact(self) -> dict:
-        return scifact_quality(self.settings, self.embedder, self.root / "scifact", self.log)
+        return scifact_quality(self.settings, self.root / "scifact", self.log)
 
     # -- 7: load ----------------------------------------------------------------------------------
     def load(self) -> dict:
@@ -365,15 +365,15 @@ class Bench:
                             quick=self.quick, log=self.log)
 
 
-def backends(settings: Settings, torch_embedder) -> dict[str, Any]:
-    from kb.embedding_onnx import OnnxEmbedder
+def backends(settings: Settings) -> dict[str, Any]:
+    """The three backends of the configured model, each loaded by name (the default is one of
+    them: never assume which)."""
+    from kb.embedding import BACKENDS, get_embedder
 
-    return {"torch": torch_embedder,
-            "onnx": OnnxEmbedder(settings.embed_model),
-            "onnx-int8": OnnxEmbedder(settings.embed_model, quantize=True)}
+    return {name: get_embedder(settings.with_(embed_backend=name)) for name in BACKENDS}
 
 
-def scifact_quality(settings: Settings, torch_embedder, cache: Path, log) -> dict:
+def scifact_quality(settings: Settings, cache: Path, log) -> dict:
     """Dense nDCG@10 on SciFact (test) for each backend; corpus vectors cached per backend."""
     import numpy as np
 
@@ -387,7 +387,7 @@ def scifact_quality(settings: Settings, torch_embedder, cache: Path, log) -> dic
     qids = list(data.queries)
     cache.mkdir(parents=True, exist_ok=True)
     out = {}
-    for name, emb in backends(settings, torch_embedder).items():
+    for name, emb in backends(settings).items():
         path = cache / f"{name}-corpus.npy"
         seconds = None
         if path.is_file():
