@@ -92,14 +92,15 @@ def beir_section(out: dict[str, Any], tune: dict[str, Any] | None) -> str:
              f"{out['queries']} queries, {out['documents']} documents "
              f"({out['chunks']} chunks).", "",
              md_table(["system", "nDCG@10", "Recall@100", "MRR@10"], rows), "", machine_line(out)]
-    if tune:
+    if tune and out["split"] != tune["split"]:  # shown once, beside the split it chose for
         best = sorted(tune["rows"], key=lambda r: -r["ndcg@10"])[:5]
         parts += ["", f"Tuning sweep on the {tune['split']} split ({tune['queries']} queries; the "
                       "test split is never tuned on), best five of "
                       f"{len(tune['rows'])} settings:", "",
-                  md_table(["fusion", "dense weight", "nDCG@10", "Recall@100", "MRR@10"],
-                           [[r["fusion"], _weight(r["dense_weight"]), r["ndcg@10"],
-                             r["recall@100"], r["mrr@10"]] for r in best])]
+                  md_table(["fusion", "scope", "dense weight", "nDCG@10", "Recall@100", "MRR@10"],
+                           [[r["fusion"], r.get("fusion_scope", "chunk"),
+                             _weight(r["dense_weight"]), r["ndcg@10"], r["recall@100"],
+                             r["mrr@10"]] for r in best])]
     return "\n".join(parts)
 
 
@@ -144,8 +145,14 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
                 commands.append(tune.get("command", "kb eval --beir DIR --tune"))
     if "bench" in results and "sections" in results["bench"]:
         parts += [bench_section(results["bench"]), ""]
-        commands.append("kb bench")
-    parts += ["To reproduce:", "", "```", *commands, "python -m eval.report", "```"]
+        sections = results["bench"]["sections"]
+        commands.append("kb bench" + " --load" * ("load" in sections)
+                        + " --big-files" * ("bigfiles" in sections)
+                        + " --scifact" * ("scifact" in sections))
+        for key in sections:
+            if key.startswith("latency-"):
+                commands.append(f"KB_EMBED_BACKEND={key[8:]} kb bench --only latency")
+    parts += ["To reproduce:", "", "```", *dict.fromkeys(commands), "python -m eval.report", "```"]
     return "\n".join(p for p in parts).strip() + "\n"
 
 
