@@ -15,7 +15,7 @@ from kb.models import Answer, DocInfo, Filters, Hit, doc_id_for
 from kb.settings import Settings
 
 ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
-ANSWER_PER_DOC = 6  # result list, because the answering sentence is often a few chunks in
+ANSWER_PER_DOC = 8  # result list, because the answering sentence is often a few chunks in
 _ANAPHORA = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those|there|he|she|"
                        r"his|her|one|ones)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|so|then)\b", re.I)
