@@ -161,3 +161,26 @@ def test_symlinks_leaving_the_folder_are_skipped(tmp_path, settings, hash_embedd
     report = run([root], settings, embedder=hash_embedder)
     assert "toolbox/linked.md" in report.skipped
     assert "toolbox/linked.md" not in {d.source for d in KnowledgeBase(settings, embedder=hash_embedder).docs()}
+
+
+def test_a_shorter_version_leaves_no_stale_chunks_beside_documents_written_with_it(
+        tmp_path, settings, hash_embedder):
+    """Documents are written a batch at a time: a changed document's extra old chunks go, and
+    the new documents of the same batch keep all of theirs."""
+    root = tmp_path / "corpus"
+    long_body = "\n\n".join(f"Paragraph {i} about walrus logistics and cluster work. " * 12
+                            for i in range(12))
+    write(root / "toolbox" / "long.md", TOOL.format(title="Long", body=long_body))
+    run([root], settings, embedder=hash_embedder)
+    write(root / "toolbox" / "long.md", TOOL.format(title="Long", body="Now only one line."))
+    write(root / "toolbox" / "new.md", TOOL.format(title="New", body=long_body))
+    report = run([root], settings, embedder=hash_embedder)
+    assert (report.added, report.updated) == (1, 1)
+    store = KnowledgeBase(settings, embedder=hash_embedder).retriever.store
+    records = {r["source"]: r for r in store.records().values()}
+    stored = store.chunks.get(include=["metadatas"])["metadatas"]
+    for source, record in records.items():
+        chunks = [m for m in stored if m["source"] == source]
+        assert len(chunks) == record["chunks"], source
+        assert sorted(m["chunk"] for m in chunks) == list(range(record["chunks"]))
+    assert records["toolbox/long.md"]["chunks"] == 1 < records["toolbox/new.md"]["chunks"]
