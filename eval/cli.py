@@ -46,7 +46,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         name, text, plot = "golden.json", golden_table(out), plot_golden
     out["machine"] = machine()
     out["command"] = command_line()
-    path = write_json(out, name)
+    path = write_json(out, name, Path(opt("results")) if opt("results") else None)
     if opt("plot"):
         if plot is None:
             _stderr("kb eval: --plot has nothing to draw for --calibrate")

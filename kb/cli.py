@@ -73,6 +73,9 @@ def parser() -> argparse.ArgumentParser:
                    help="BEIR: sweep fusion method and weight on the train split")
     p.add_argument("--calibrate", action="store_true",
                    help="golden set: abstention signals on the tune split")
+    p.add_argument("--results", metavar="DIR",
+                   help="where the JSON result goes (default eval/results/, which the README "
+                        "reports: use another folder for experiments)")
     _common(p)
 
     p = sub.add_parser("bench", help="speed and memory benchmark")

@@ -84,3 +84,12 @@ def test_report_needs_markers(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert report.main(["--print", "--results", str(tmp_path / "empty")]) == 1
     assert "no results" in capsys.readouterr().err
+
+
+def test_results_go_to_another_folder_when_asked(make_beir, tmp_path, settings, results_dir,
+                                                 capsys):
+    """Experiments must not overwrite the results the README reports."""
+    elsewhere = tmp_path / "experiment"
+    assert cli.run_eval(args(beir=str(make_beir()), results=str(elsewhere)), settings) == 0
+    assert (elsewhere / "beir-tiny.json").is_file()
+    assert not results_dir.exists() or not any(results_dir.iterdir())
