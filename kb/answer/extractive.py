@@ -11,6 +11,9 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
   ("how many companies" - "5 companies"), any figure at all;
 - ``names_doc``: a question asking for a name ("which projects ...?") and a sentence naming its
   own document (the title up to its colon), e.g. "NordBatt Link was a 42-month project ...";
+- ``emphasis``: the author set a phrase inside it in bold or italics ("pick **three to five
+  challenges**"), which marks the key figure of a toolbox entry (final score only: in the
+  preselection it cost a question its answer);
 - ``hit_score``, ``rank``, ``intro``: how well its passage was retrieved, and whether the passage
   opens its document (a purpose section, a webinar's first minutes), which seldom holds specifics;
 - ``length``; ``cosine``, ``focus_cosine``: its embedding's similarity to the question's and to the
@@ -19,7 +22,10 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
 Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
 keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
 golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
-one of the same question that does not), then checked on facts present.
+one of the same question that does not; ``python -m eval.fit_answerer`` refits them), then checked
+on facts present. ``emphasis`` was added later with one weight swept on tune (facts present
+plateau from 0.4 to 2.0; 0.8 chosen), the others kept: a full refit with it gained on tune but
+lost on held-out.
 """
 
 from __future__ import annotations
@@ -35,11 +41,11 @@ from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
-         "length", "intro", "names_doc")
+         "length", "intro", "names_doc", "emphasis")
 WEIGHTS: dict[str, float] = {
     "lexical": 0.195, "focus_lexical": 1.041, "answer_type": 0.516, "counted": 0.61,
     "number": 0.545, "hit_score": 0.618, "rank": -0.063, "length": -0.193, "intro": -0.909,
-    "names_doc": 0.296, "cosine": 0.5, "focus_cosine": 1.818,
+    "names_doc": 0.296, "emphasis": 0.8, "cosine": 0.5, "focus_cosine": 1.818,
 }
 # The preselection's own weights (cheap features only, fitted the same way): which sentences are
 # worth embedding is a different question from which of them is best once embedded.
@@ -56,6 +62,9 @@ _INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overv
 INTRO_SECONDS = 120.0  # the opening of a recording: welcome, introductions
 # "Funding: SEK 2 480 000", "**Project duration:** February 2024 - January 2027",
 # "Stiftelsen IMIT - coordinator": a short line without a full stop that still states a fact
+# a figure or phrase the author set in bold or italics inside a sentence ("pick **three to five
+# challenges**"), not a bold label opening it ("**Coaches:** a pool of ...")
+_EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}[^*\s][^*\n]*\*{1,2}(?![*\w])")
 _FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
 
 
@@ -174,6 +183,7 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
                 "length": min(len(text.split()), 40) / 40,
                 "intro": intro,
                 "names_doc": float(bool(name) and name in text.lower()),
+                "emphasis": float(_EMPHASIS.search(text, 1) is not None),
             })
             s.rescore(PRESELECT_WEIGHTS)
             out.append(s)

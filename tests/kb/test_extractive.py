@@ -167,3 +167,28 @@ def test_which_project_prefers_the_sentence_naming_its_own_document():
     text, _, _ = _answer("Which projects worked on the battery value chain?", [other, named],
                          max_sentences=1)
     assert text.startswith("NordBatt Link worked")
+
+
+def test_emphasis_inside_a_sentence_counts_but_a_bold_label_does_not():
+    def emphasis(text: str) -> float:
+        (s,) = extractive._candidates(text, [_hit(text)], _lexicon(text), text)
+        return s.features["emphasis"]
+
+    assert emphasis("The host picks **three to five challenges** for the day.") == 1.0
+    assert emphasis("Measures are grouped as *no cost* and strategic ones.") == 1.0
+    assert emphasis("**Coaches:** a pool of five experienced coaches.") == 0.0
+    assert emphasis("The grid is 2*3 cells and 4*5 cells wide.") == 0.0
+
+
+def test_the_emphasised_figure_wins_over_an_equal_plain_one():
+    plain = _hit("On the pitch day the large company brings four challenges.")
+    bold = _hit("On the pitch day the large company brings **five challenges**.",
+                source="toolbox/b.md")
+    for hits in ([plain, bold], [bold, plain]):
+        text, _, _ = _answer("How many challenges does the large company bring?", hits,
+                             max_sentences=1)
+        assert "**five challenges**" in text
+
+
+def _lexicon(text: str) -> LexicalIndex:
+    return LexicalIndex.build(["c"], [text], ["d"], "test")
