@@ -14,6 +14,10 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
 - ``emphasis``: the author set a phrase inside it in bold or italics ("pick **three to five
   challenges**"), which marks the key figure of a toolbox entry (final score only: in the
   preselection it cost a question its answer);
+- ``lead_lexical``: like ``focus_lexical``, for what leads into it (the text before it on its
+  line, or the line before it): a sentence that follows the one restating the question's
+  situation ("When a CEO sends a junior manager to coaching ...") often holds the answer
+  (final score only);
 - ``hit_score``, ``rank``, ``intro``: how well its passage was retrieved, and whether the passage
   opens its document (a purpose section, a webinar's first minutes), which seldom holds specifics;
 - ``length``; ``cosine``, ``focus_cosine``: its embedding's similarity to the question's and to the
@@ -23,9 +27,9 @@ Scoring is two-stage so that a question never embeds every candidate sentence: t
 keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
 golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
 one of the same question that does not; ``python -m eval.fit_answerer`` refits them), then checked
-on facts present. ``emphasis`` was added later with one weight swept on tune (facts present
-plateau from 0.4 to 2.0; 0.8 chosen), the others kept: a full refit with it gained on tune but
-lost on held-out.
+on facts present. ``emphasis`` and ``lead_lexical`` were added later, each with one weight swept
+on tune (facts present plateaus 0.4-2.0 and 0.4-1.0; 0.8 and 0.7 chosen), the others kept: a
+full refit with ``emphasis`` gained on tune but lost on held-out.
 """
 
 from __future__ import annotations
@@ -41,11 +45,11 @@ from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
-         "length", "intro", "names_doc", "emphasis")
+         "length", "intro", "names_doc", "emphasis", "lead_lexical")
 WEIGHTS: dict[str, float] = {
     "lexical": 0.195, "focus_lexical": 1.041, "answer_type": 0.516, "counted": 0.61,
     "number": 0.545, "hit_score": 0.618, "rank": -0.063, "length": -0.193, "intro": -0.909,
-    "names_doc": 0.296, "emphasis": 0.8, "cosine": 0.5, "focus_cosine": 1.818,
+    "names_doc": 0.296, "emphasis": 0.8, "lead_lexical": 0.7, "cosine": 0.5, "focus_cosine": 1.818,
 }
 # The preselection's own weights (cheap features only, fitted the same way): which sentences are
 # worth embedding is a different question from which of them is best once embedded.
@@ -184,10 +188,28 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
                 "intro": intro,
                 "names_doc": float(bool(name) and name in text.lower()),
                 "emphasis": float(_EMPHASIS.search(text, 1) is not None),
+                "lead_lexical": sum(lexical.idf(t) for t in f_tokens & (set(tokenize(
+                    _lead_in(hit.text, offset))) - topic)) / f_weight,
             })
             s.rescore(PRESELECT_WEIGHTS)
             out.append(s)
     return out
+
+
+def _lead_in(text: str, offset: int) -> str:
+    """What leads into the sentence at ``offset``: the text before it on its line, or, when it
+    opens a line, the last non-empty line before it (an inline heading, "Step 1 - AI readiness
+    scan (free of charge)", or the sentence that sets out the situation it answers)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    if text[line_start:offset].strip():
+        return text[line_start:offset]
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if text[start:end].strip():
+            return text[start:end]
+        end = start - 1
+    return ""
 
 
 def _is_intro(hit: Hit) -> bool:

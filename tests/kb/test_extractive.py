@@ -192,3 +192,27 @@ def test_the_emphasised_figure_wins_over_an_equal_plain_one():
 
 def _lexicon(text: str) -> LexicalIndex:
     return LexicalIndex.build(["c"], [text], ["d"], "test")
+
+
+def test_the_lead_in_is_the_text_before_on_the_line_or_the_line_before():
+    text = "Step 1 - readiness scan (free of charge)\n\nA visit at the company. It takes hours.\n"
+    first = text.index("A visit")
+    second = text.index("It takes")
+    assert extractive._lead_in(text, first) == "Step 1 - readiness scan (free of charge)"
+    assert extractive._lead_in(text, second) == "A visit at the company. "
+    assert extractive._lead_in(text, 0) == ""
+
+
+def test_a_sentence_led_into_by_the_question_situation_is_preferred():
+    situation = ("**Delegation.** When a chief executive sends a junior colleague to coaching, "
+                 "the programme fails.")
+    hits = [_hit(f"{situation}\nThe contract makes attendance a condition of the programme.\n"
+                 "A different rule makes attendance a condition of the programme."),
+            _hit("Coaching sessions run monthly for every participating company.", rank=1)]
+    question = "What if the chief executive keeps sending a junior colleague to coaching?"
+    lexical = _lexicon(hits[0].text + " " + hits[1].text)
+    by_text = {s.text: s for s in extractive._candidates(question, hits, lexical, question)}
+    led = by_text["The contract makes attendance a condition of the programme."]
+    other = by_text["A different rule makes attendance a condition of the programme."]
+    assert led.features["lead_lexical"] > 0
+    assert other.features["lead_lexical"] == 0
