@@ -2,7 +2,8 @@
 
 A question's *focus* is its last question (a follow-up is answered after the question it leans on,
 "How big is the budget? And how fast do applicants get a decision?"). Its wording names the answer
-types it expects: ``how much`` with money words asks for an amount of money, ``how many`` for a
+types it expects: ``how much`` with money words asks for an amount of money, ``how much`` of other
+stuff for a quantity with its unit ("how much electricity" - "5.8 GWh"), ``how many`` for a
 count, ``how long``/``how soon``/``when`` for a duration or a date, ``how often`` for a frequency,
 ``who`` for a name or a role. ``how many X`` also names the counted thing: a sentence that puts a
 number right before X ("5 companies") answers it.
@@ -39,6 +40,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "duration": re.compile(
         rf"{_NUM}(?:\s*(?:-|to|and)\s*{_NUM})?[\s-]*(?:working |calendar |full |staff )?"
         rf"{_UNIT_TIME}\b|\bFTE\b|\bfull[- ]time\b|\bpart[- ]time\b", re.I),
+    # an amount of some stuff: a number with a unit of measure ("412 tonnes", "5.8 GWh")
+    "quantity": re.compile(
+        rf"{_NUM}\s*-?\s*(?:[kMGT]Wh?|[kMGT]Wp|tonnes?|tons?|kilo(?:gram|metre|meter)s?|kg|"
+        r"litres?|liters?|m[23²³]|(?:cubic|square) met(?:re|er)s?|hectares?|ha|km|"
+        r"met(?:re|er)s?)\b", re.I),
     "date": re.compile(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|\bQ[1-4]\b", re.I),
     "frequency": re.compile(
         rf"\b(?:once|twice|{_NUM}\s+times)\b|\b(?:every|each|per|a)\s+(?:\w+\s+)?"
@@ -76,6 +82,7 @@ _HEAD = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of (?:the|them|those)\s+)?
 # ("8 free advisory hours", not "3 months for the companies")
 _WORDS = re.compile(r"(?:[\s*-]+(?!(?:of|for|to|in|at|by|per|from|with|and|or)\b)[\w'’-]+){1,3}",
                     re.I)
+_HOW_MUCH = re.compile(r"\bhow much\b", re.I)
 _FOCUS = re.compile(r"[^?]+\?|[^?]+$")
 
 
@@ -88,10 +95,13 @@ class AnswerType:
 
     def match(self, sentence: str) -> float:
         """1 when the sentence holds an answer of an expected type, plus up to 1 when a number
-        stands right before the counted thing; 0 otherwise."""
+        stands right before the counted thing or before a unit of measure asked for ("how much
+        electricity" - "5.8 GWh"); 0 otherwise."""
         if not self.kinds:
             return 0.0
         counted = self._counts_head(sentence) if self.head else 0.0
+        if "quantity" in self.kinds and PATTERNS["quantity"].search(sentence):
+            counted = 1.0
         hit = counted or any(PATTERNS[k].search(sentence) for k in self.kinds)
         return float(hit) + counted
 
@@ -119,6 +129,8 @@ def answer_type(question: str) -> AnswerType:
         kinds.add("money")
     if "duration" in kinds or "money" in kinds or "percent" in kinds:
         kinds.discard("number")  # a bare number is a weaker signal than the typed one
+    if kinds == {"number"} and _HOW_MUCH.search(q):
+        kinds = {"quantity"}  # "how much electricity": an amount with its unit, not any number
     head = _HEAD.search(q)
     stem = tokenize(head.group(1)) if head else []
     return AnswerType(frozenset(kinds), stem[0] if stem else None)

@@ -216,3 +216,15 @@ def test_a_sentence_led_into_by_the_question_situation_is_preferred():
     other = by_text["A different rule makes attendance a condition of the programme."]
     assert led.features["lead_lexical"] > 0
     assert other.features["lead_lexical"] == 0
+
+
+def test_how_much_stuff_asks_for_a_quantity_with_its_unit():
+    wanted = answer_type("How much electricity have the companies saved per year altogether?")
+    assert wanted.kinds == {"quantity"}
+    assert wanted.match("The 41 companies report combined savings of 5.8 GWh a year.") == 2.0
+    assert wanted.match("Volume: 412 tonnes of textiles passed through the line.") == 2.0
+    assert wanted.match("In total 41 companies were audited in the first year.") == 0.0
+    # money and time keep their own types
+    assert answer_type("How much does a test cycle cost?").kinds == {"money"}
+    assert answer_type("How much time does each start-up get?").kinds == {"duration"}
+    assert answer_type("How many companies took part?").kinds == {"number"}
