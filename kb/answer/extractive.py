@@ -169,9 +169,10 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
         topic = set(tokenize(f"{hit.title} {hit.section or ''}"))
         intro = float(_is_intro(hit))
         name = hit.title.split(":")[0].strip().lower() if "name" in wanted.kinds else ""
+        heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
         for offset, text in split_sentences(hit.text):
             key = " ".join(text.lower().split())
-            if key in seen:
+            if key in seen or key in heading:  # a heading repeated in the text says nothing new
                 continue
             seen.add(key)
             terms = set(tokenize(text)) - topic

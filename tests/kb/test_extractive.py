@@ -228,3 +228,14 @@ def test_how_much_stuff_asks_for_a_quantity_with_its_unit():
     assert answer_type("How much does a test cycle cost?").kinds == {"money"}
     assert answer_type("How much time does each start-up get?").kinds == {"duration"}
     assert answer_type("How many companies took part?").kinds == {"number"}
+
+
+def test_a_heading_repeated_in_the_text_is_not_an_answer_sentence():
+    hit = Hit(doc_id="r", chunk_id="r#0", source="reports/r.pdf", kind="report", score=1.0,
+              title="Harbour H2 Valley: a regional hydrogen ecosystem around a port",
+              text="Harbour H2 Valley: a regional hydrogen ecosystem\n"
+                   "The valley produces hydrogen from wind power for the port's buses.")
+    text, _, _ = _answer("Which project built a regional hydrogen ecosystem?", [hit],
+                         max_sentences=2)
+    assert "wind power" in text
+    assert "ecosystem [1]" not in text
