@@ -54,6 +54,20 @@ def corpus_kb(tmp_path_factory, real_embedder):
     return kb.KnowledgeBase(s, embedder=real_embedder)
 
 
+# A small toolbox entry that several tests ingest.
+SUPPLIER_DAY = """
+    ---
+    title: Supplier day
+    category: event
+    ---
+    # Supplier day
+    ## Purpose
+    A large buyer meets sixty potential suppliers in one day of short meetings.
+    ## Resources
+    The supplier day costs EUR 21 560 gross and EUR 4 830 net after fees.
+    """
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

@@ -10,7 +10,7 @@ from kb.answer import abstain
 from kb.api import KnowledgeBase
 from kb.models import Citation, Hit, Signals
 from kb.settings import Settings
-from tests.conftest import write
+from tests.conftest import SUPPLIER_DAY, write
 
 RULES = Settings(abstain_threshold=0.1, abstain_unknown=0.35, abstain_sentence=0.36,
                  abstain_unmatched=0.5)
@@ -102,17 +102,7 @@ def test_the_abstained_answer_has_no_citations_and_keeps_its_signals():
 @pytest.fixture
 def tiny_kb(tmp_path, settings, hash_embedder):
     root = tmp_path / "docs"
-    write(root / "toolbox" / "supplier-day.md", """
-        ---
-        title: Supplier day
-        category: event
-        ---
-        # Supplier day
-        ## Purpose
-        A large buyer meets sixty potential suppliers in one day of short meetings.
-        ## Resources
-        The supplier day costs EUR 21 560 gross and EUR 4 830 net after fees.
-        """)
+    write(root / "toolbox" / "supplier-day.md", SUPPLIER_DAY)
     run([root], settings, embedder=hash_embedder)
     return lambda **rules: KnowledgeBase(settings.with_(**rules), embedder=hash_embedder)
 

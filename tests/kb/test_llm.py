@@ -3,24 +3,14 @@ import pytest
 from ingest.pipeline import run
 from kb.api import KnowledgeBase
 from kb.models import Answer
-from tests.conftest import write
+from tests.conftest import SUPPLIER_DAY, write
 from tests.kb.fake_llm import FakeLLM
 
 
 @pytest.fixture
 def llm_kb(tmp_path, settings, hash_embedder):
     root = tmp_path / "docs"
-    write(root / "toolbox" / "supplier-day.md", """
-        ---
-        title: Supplier day
-        category: event
-        ---
-        # Supplier day
-        ## Purpose
-        A large buyer meets sixty potential suppliers in one day of short meetings.
-        ## Resources
-        The supplier day costs EUR 21 560 gross and EUR 4 830 net after fees.
-        """)
+    write(root / "toolbox" / "supplier-day.md", SUPPLIER_DAY)
     write(root / "toolbox" / "study-tour.md", """
         ---
         title: Study tour
