@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.metrics import Qrels, Run, evaluate
+from eval.metrics import Qrels, Run, evaluate, first_distinct
 from kb.errors import UsageError
 from kb.settings import Settings
 
@@ -204,16 +204,7 @@ def rank_pool(pool: Pool, weight: float, method: str, k: int = DEPTH,
         return []
     fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, weight, method, scope,
                         pool.sources)
-    out: list[str] = []
-    seen: set[str] = set()
-    for i in np.argsort(-fused, kind="stable"):
-        source = pool.sources[i]
-        if source not in seen:
-            seen.add(source)
-            out.append(source)
-            if len(out) == k:
-                break
-    return out
+    return first_distinct([pool.sources[i] for i in np.argsort(-fused, kind="stable")], k)
 
 
 def weights(step: float = 0.1) -> list[float]:

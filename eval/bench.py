@@ -386,7 +386,13 @@ def scifact_quality(settings: Settings, cache: Path, log) -> dict:
     texts = [f"{d['title']} {d['text']}".strip() for d in data.corpus.values()]
     qids = list(data.queries)
     cache.mkdir(parents=True, exist_ok=True)
-    out = {}
+    out, corpora, queried = {}, {}, {}
+
+    def ndcg(queries, docs) -> dict[str, float]:
+        scores = queries @ docs.T
+        run = {q: [ids[j] for j in np.argsort(-scores[i])[:100]] for i, q in enumerate(qids)}
+        return evaluate(run, data.relevant, ks=(10, 100))
+
     for name, emb in backends(settings).items():
         path = cache / f"{name}-corpus.npy"
         seconds = None
@@ -399,9 +405,8 @@ def scifact_quality(settings: Settings, cache: Path, log) -> dict:
             seconds = time.perf_counter() - started
             np.save(path, docs)
         queries = bare_encode(emb, [data.queries[q] for q in qids])
-        scores = queries @ docs.T
-        run = {q: [ids[j] for j in np.argsort(-scores[i])[:100]] for i, q in enumerate(qids)}
-        metrics = evaluate(run, data.relevant, ks=(10, 100))
+        corpora[name], queried[name] = docs, queries
+        metrics = ndcg(queries, docs)
         out[name] = {"ndcg@10": round(metrics["ndcg@10"], 4),
                      "recall@100": round(metrics["recall@100"], 4),
                      "abstracts_per_s": round(len(texts) / seconds, 2) if seconds else None,
@@ -411,7 +416,10 @@ def scifact_quality(settings: Settings, cache: Path, log) -> dict:
     for name in out:
         out[name]["delta_ndcg@10"] = round(out[name]["ndcg@10"] - ref, 4)
         out[name]["keeps_quality"] = abs(out[name]["ndcg@10"] - ref) <= 0.005
-    return {"backends": out, "queries": len(qids), "documents": len(ids),
+    # A store written by one backend is searched with another's query vectors: does it cost?
+    mixed = {f"queries {q} / corpus {d}": round(ndcg(queried[q], corpora[d])["ndcg@10"], 4)
+             for q in queried for d in corpora if q != d}
+    return {"backends": out, "mixed_ndcg@10": mixed, "queries": len(qids), "documents": len(ids),
             "note": "dense only: title + ' ' + abstract, exact dot-product search"}
 
 
@@ -475,7 +483,8 @@ def _child(argv: list[str]) -> int:
     if kind == "ingest":
         from ingest.pipeline import run
 
-        report = run([Path(a) for a in args[1:]], Settings(store=Path(args[0])))
+        # KB_* settings apply (KB_EMBED_BATCH_SIZE=32 kb bench --only bigfiles compares batches)
+        report = run([Path(a) for a in args[1:]], Settings.from_env(store=Path(args[0])))
         out = {"seconds": report.seconds, "chunks": report.chunks, "failed": len(report.failed)}
     elif kind == "serve":
         out = _serve_child(Path(args[0]))
@@ -630,6 +639,9 @@ def table(data: dict[str, Any]) -> str:
         rows += [(f"scifact {n}", f"nDCG@10 {r['ndcg@10']} ({r['delta_ndcg@10']:+.4f}), "
                   f"{r['abstracts_per_s'] or '-'} abstracts/s", _load(sf))
                  for n, r in sf["backends"].items()]
+        if mixed := sf.get("mixed_ndcg@10"):
+            rows.append(("scifact mixed", f"nDCG@10 {min(mixed.values())}-{max(mixed.values())} "
+                         f"over {len(mixed)} query/corpus backend pairs", ""))
     if ld := s.get("load"):
         for name, r in ld.get("scenarios", {}).items():
             rows.append((f"load {name}", r.get("summary", ""), _load(r)))

@@ -71,12 +71,7 @@ def start_app(store: Path, port: int, chroma_url: str | None = None,
     out = open(log_file, "w") if log_file else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/", 300, proc)
-    except Exception:
-        stop(proc)
-        raise
-    return proc
+    return _answering(proc, f"http://127.0.0.1:{port}/", 300)
 
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen:
@@ -84,8 +79,13 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
+    return _answering(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", 60)
+
+
+def _answering(proc: subprocess.Popen, url: str, timeout: float) -> subprocess.Popen:
+    """``proc`` once ``url`` answers; stopped if it never does."""
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", 60, proc)
+        wait_http(url, timeout, proc)
     except Exception:
         stop(proc)
         raise

@@ -31,7 +31,7 @@ def grades(relevant: Relevant) -> dict[str, int]:
     return {cid: 1 for cid in relevant}
 
 
-def _top(ranking: Sequence[str], k: int) -> list[str]:
+def first_distinct(ranking: Sequence[str], k: int) -> list[str]:
     """The first k distinct ids of a ranking."""
     out: list[str] = []
     seen: set[str] = set()
@@ -47,13 +47,13 @@ def _top(ranking: Sequence[str], k: int) -> list[str]:
 def hit_at_k(ranking: Sequence[str], relevant: Relevant, k: int) -> float:
     """1.0 when any relevant id is in the top k."""
     rel = grades(relevant)
-    return 1.0 if any(cid in rel for cid in _top(ranking, k)) else 0.0
+    return 1.0 if any(cid in rel for cid in first_distinct(ranking, k)) else 0.0
 
 
 def mrr_at_k(ranking: Sequence[str], relevant: Relevant, k: int) -> float:
     """1 / rank of the first relevant id in the top k, else 0."""
     rel = grades(relevant)
-    for rank, cid in enumerate(_top(ranking, k), start=1):
+    for rank, cid in enumerate(first_distinct(ranking, k), start=1):
         if cid in rel:
             return 1.0 / rank
     return 0.0
@@ -64,7 +64,7 @@ def recall_at_k(ranking: Sequence[str], relevant: Relevant, k: int) -> float:
     rel = grades(relevant)
     if not rel:
         return 0.0
-    return sum(1 for cid in _top(ranking, k) if cid in rel) / len(rel)
+    return sum(1 for cid in first_distinct(ranking, k) if cid in rel) / len(rel)
 
 
 def dcg(gains: Iterable[float]) -> float:
@@ -77,7 +77,7 @@ def ndcg_at_k(ranking: Sequence[str], relevant: Relevant, k: int) -> float:
     ideal = dcg(sorted(rel.values(), reverse=True)[:k])
     if ideal == 0:
         return 0.0
-    return dcg(rel.get(cid, 0) for cid in _top(ranking, k)) / ideal
+    return dcg(rel.get(cid, 0) for cid in first_distinct(ranking, k)) / ideal
 
 
 def per_query(ranking: Sequence[str], relevant: Relevant,

@@ -188,10 +188,9 @@ class Store:
     def query(self, vector: np.ndarray, n: int, where: dict | None = None,
               ids: list[str] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
         """Nearest chunks: (id, cosine similarity, text, metadata)."""
-        total = self.count()
-        if total == 0 or n <= 0:
+        if n <= 0:
             return []
-        res = self.chunks.query(query_embeddings=[vector], n_results=min(n, total), where=where,
+        res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
                                 ids=ids, include=["documents", "metadatas", "distances"])
         return [(i, 1.0 - float(d), t, dict(m)) for i, d, t, m in
                 zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0])]
