@@ -50,6 +50,51 @@ def test_exact_terms_are_multi_word_names_and_years(question, terms):
     assert abstain.exact_terms(question) == terms
 
 
+@pytest.mark.parametrize("question, where", [
+    ("What is the typical annual salary of a cluster manager in Denmark?", ["Denmark"]),
+    ("How many cluster organisations are there in Germany in total?", ["Germany"]),
+    ("What are the rules for an intern from outside the EU in Norway?", ["Norway"]),  # EU: acronym
+    ("Can a Danish food firm spend its grant in Germany or Sweden?", ["Germany", "Sweden"]),
+    ("What does it cost in Sweden, Norway and Denmark?", ["Sweden", "Norway", "Denmark"]),
+    ("In Germany, how many clusters are there?", ["Germany"]),  # "In" opens the sentence
+    ("How much did clusters in Denmark's south pay?", ["Denmark"]),
+    ("What did the Hamburg packaging cluster charge?", []),  # a modifier, not a scope
+    ("What did the fee at Mobile Heights cost?", []),  # a longer name: exact_terms's
+    ("What was decided in March 2024?", []),  # a month
+    ("What is the fee for members in EU projects?", []),  # an acronym
+    ("Germany: how many clusters are there?", []),  # a sentence's first word
+    ("How Many Clusters Are There In Germany?", []),  # title case: capitals say nothing
+    # a method asked for: the toolbox answers it from any country
+    ("How do clusters in Finland run matchmaking?", []),
+    ("What are good ways to run a supplier day in Finland?", []),
+])
+def test_places_are_single_names_a_fact_question_is_scoped_to(question, where):
+    assert abstain.places(question) == where
+
+
+@pytest.mark.parametrize("question, method", [
+    ("How do clusters in Finland run matchmaking?", True),
+    ("How is the export readiness check structured?", True),
+    ("How many clusters are there in Finland?", False),  # a count
+    ("How much does a supplier day cost?", False),
+    ("What is the salary of a cluster manager?", False),
+    ("How do I run it? And when is the deadline?", False),  # the last question counts
+])
+def test_asks_method(question, method):
+    assert abstain.asks_method(question) is method
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Denmark", "danish", True), ("Netherlands", "Dutch", True), ("Norway", "norwegians", True),
+    ("Lithuanian", "lithuania", True), ("Germany", "german", True), ("Italy", "italian", True),
+    ("Estonia", "estonian", True), ("Sweden", "sweden", True),
+    ("Austria", "australia", False), ("Denmark", "norway", False), ("UK", "un", False),
+    ("Oslo", "oslofjord", False),
+])
+def test_same_place_in_any_inflection(a, b, same):
+    assert abstain.same_place(a, b) is same
+
+
 def hit(source: str, text: str, title: str = "", **meta) -> Hit:
     return Hit(doc_id=source, chunk_id=f"{source}:0", source=source, title=title, kind="toolbox",
                text=text, score=0.3, metadata=meta)
@@ -90,6 +135,26 @@ def test_a_year_may_be_held_by_any_cited_source():
     named = "What did Mobile Heights fund in 2023?"
     hits.append(hit("c.pdf", "Mobile Heights AB coordinated the project."))
     assert abstain.unmatched_share(named, hits, cites("a.pdf", "b.pdf", "c.pdf")) == 0.5
+
+
+def test_a_place_must_be_held_by_the_lead_source_in_any_inflection():
+    hits = [hit("limfjord.srt", "Danish food firms get vouchers of up to 5,000 euros."),
+            hit("survey.md", "The survey costs EUR 900.", contributed_by="Trondelag (Norway)"),
+            hit("report.pdf", "Clusters in Sweden, Denmark and Poland took part.")]
+    question = "How much is an innovation voucher for a food firm in Denmark?"
+    assert abstain.places(question) == ["Denmark"]
+    assert abstain.unmatched_share(question, hits, cites("limfjord.srt")) == 0.0  # "Danish"
+    # led by a source that does not hold it: missing, even when a later citation names it
+    assert abstain.unmatched_share(question, hits, cites("survey.md", "report.pdf")) == 1.0
+    # a document field holds a place ("contributed_by: ... (Norway)")
+    assert abstain.unmatched_share("What does the survey cost in Norway?", hits,
+                                   cites("survey.md")) == 0.0
+    # names and places count together: one of two missing
+    assert abstain.unmatched_share("What did Mobile Heights pay in Denmark?", hits,
+                                   cites("limfjord.srt")) == 0.5
+    # a method question names no place
+    assert abstain.unmatched_share("How do food firms in Germany use vouchers?", hits,
+                                   cites("limfjord.srt")) == 0.0
 
 
 def test_the_abstained_answer_has_no_citations_and_keeps_its_signals():
@@ -135,3 +200,39 @@ def test_unknown_words_are_measured_even_when_another_rule_abstains(tiny_kb):
     answer = kb.ask("How many moons does Jupiter have?")
     assert answer.abstained
     assert answer.signals is not None and answer.signals.unknown_share > 0.5
+
+
+GERMAN_SUPPLIER_DAY = """
+    ---
+    title: Supplier day
+    category: event
+    contributed_by: Rhein-Ruhr Rail Supply Cluster (Germany)
+    ---
+    # Supplier day
+    ## Purpose
+    A large buyer meets sixty potential suppliers in one day of short meetings.
+    ## Resources
+    The supplier day costs EUR 21 560 gross and EUR 4 830 net after fees.
+    """
+
+
+@pytest.fixture
+def german_kb(tmp_path, settings, hash_embedder):
+    root = tmp_path / "docs"
+    write(root / "toolbox" / "supplier-day.md", GERMAN_SUPPLIER_DAY)
+    run([root], settings, embedder=hash_embedder)
+    return KnowledgeBase(settings.with_(abstain_threshold=0.0, abstain_unknown=1.01,
+                                       abstain_sentence=-1.0, abstain_unmatched=0.5),
+                         embedder=hash_embedder)
+
+
+def test_a_fact_asked_about_a_place_the_sources_do_not_hold_is_declined(german_kb):
+    held = german_kb.ask("What does a supplier day cost in Germany?")
+    assert not held.abstained and held.citations and held.signals.unmatched == 0.0
+    other = german_kb.ask("What does a supplier day cost in Denmark?")
+    assert other.abstained and other.citations == [] and other.signals.unmatched == 1.0
+
+
+def test_a_method_asked_about_a_place_the_sources_do_not_hold_is_answered(german_kb):
+    answer = german_kb.ask("How do clusters in Denmark run a supplier day?")
+    assert not answer.abstained and answer.citations and answer.signals.unmatched == 0.0
