@@ -3,8 +3,8 @@
 ``KnowledgeBase.ask`` abstains (``kb.answer.abstain``) when the top hit's fused score is below
 ``abstain_threshold``, when ``abstain_unknown`` or more of the question's idf mass is in words the
 collection never uses, when no answer sentence reaches ``abstain_sentence`` (cosine to the query),
-or when ``abstain_unmatched`` or more of the names and years the question states are not in the
-answer's sources. The per-question signals are the ones ``ask`` decided on
+or when ``abstain_unmatched`` or more of the names, places and years the question states are not
+in the answer's sources. The per-question signals are the ones ``ask`` decided on
 (``Answer.signals``, kept by ``eval.golden``); this module picks thresholds that first abstain on
 every out-of-scope question, then make the fewest false abstentions. The held-out split is
 reported, never tuned on.

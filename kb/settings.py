@@ -36,8 +36,8 @@ class Settings:
     # Answers.
     # Abstention (kb/answer/abstain.py), calibrated on the golden set's tune split (see README,
     # Results): the best fused score, the share of the question's terms unknown to the corpus, the
-    # best answer sentence's cosine similarity to the question, and the share of the names and
-    # years the question states that the answer's sources do not hold.
+    # best answer sentence's cosine similarity to the question, and the share of the names, places
+    # and years the question states that the answer's sources do not hold.
     abstain_threshold: float = 0.10
     abstain_unknown: float = 0.35
     abstain_sentence: float = 0.36
