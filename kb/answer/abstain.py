@@ -151,6 +151,15 @@ def same_place(a: str, b: str) -> bool:
     return _derives(a, b) or _derives(b, a)
 
 
+def _holds_place(words: set[str], place: str) -> bool:
+    """``same_place`` against a set of lower-cased words: only the irregular forms and the
+    words that start like the place can match."""
+    p = place.lower()
+    if p in words or any(p in group and group & words for group in _IRREGULAR):
+        return True
+    return any(same_place(p, w) for w in words if w[:3] == p[:3])
+
+
 def _derives(a: str, b: str) -> bool:
     return len(a) >= 4 and any(b == stem + suffix for stem in (a, a[:-1])
                                for suffix in _PLACE_SUFFIXES)
@@ -175,7 +184,8 @@ def unmatched_share(question: str, hits: Sequence[Hit], citations: Sequence[Cita
         return 0.0
     cited = {c.source for c in citations}
     lead = next((h.source for h in hits if h.source in cited), None)
-    read = [(h.source, set(tokenize(_evidence_text(h)))) for h in hits if h.source in cited]
+    read = [(h.source, set(tokenize(_evidence_text(h)))) for h in hits
+            if terms and h.source in cited]
     missing = 0
     for term in terms:
         words = set(tokenize(term))
@@ -184,7 +194,7 @@ def unmatched_share(question: str, hits: Sequence[Hit], citations: Sequence[Cita
     if where:
         lead_words = {w for h in hits if h.source == lead
                       for w in _WORD.findall(_evidence_text(h).lower())}
-        missing += sum(not any(same_place(place, w) for w in lead_words) for place in where)
+        missing += sum(not _holds_place(lead_words, place) for place in where)
     return missing / (len(terms) + len(where))
 
 
