@@ -14,8 +14,9 @@ of these holds (thresholds in ``Settings``, calibrated on the golden set's tune 
   best-ranked source it cites) does not hold, or a year that no cited source holds. These are the
   near misses the other three pass: every word is known and a sentence is close, but it is about
   another organisation, another country or another year ("the membership fee of Clusters of
-  Sweden" answered with some other cluster's fee; "a cluster manager's salary in Denmark" with an
-  intern's pay somewhere else; "Vinnova's next call in 2026" with a deadline that names no year).
+  Sweden" answered with some other cluster's fee; "what a cluster manager earns in Germany" with
+  sentences about cluster managers elsewhere; "Vinnova's next call in 2026" with a deadline that
+  names no year).
 
 A place counts only when the question asks for a fact (a figure, a rule, a name): "How do
 clusters in Finland run matchmaking?" asks for a method, which the toolbox's entries from other
