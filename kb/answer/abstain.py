@@ -58,6 +58,10 @@ _IRREGULAR = tuple(frozenset(g.split()) for g in (
     "czechia czech", "turkey turkish"))
 _PLACE_SUFFIXES = ("n", "an", "ian", "ese", "ic", "y", "s", "ns")  # Lithuania-n, German-y, Ital-ian
 _METHOD = re.compile(r"\bhow\b|\bways? (?:to|of)\b", re.I)
+# a question word or an auxiliary verb: a follow-up without one ("And in Denmark?") asks whatever
+# the question before it asked, which ``signals`` does not see
+_ASKS = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|can|could|"
+                   r"do|does|did|has|have|had|will|would|should|may|must)\b", re.I)
 
 
 def exact_terms(question: str) -> list[str]:
@@ -104,8 +108,10 @@ def places(question: str) -> list[str]:
     "in", "at", "from" ... ("in Denmark", "from Norway or Sweden"), not a sentence's first word,
     an acronym ("in the EU"), a month or the first word of a longer name ("in Mobile Heights" is
     ``exact_terms``'s). A question that asks how something is done names none: a method from
-    another country still answers it."""
-    if _shouting(question) or asks_method(question):
+    another country still answers it. Nor does a follow-up that does not say what it asks ("And
+    in Denmark?" may follow "How do clusters run matchmaking?")."""
+    if (_shouting(question) or asks_method(question)
+            or not _ASKS.search(focus(question))):
         return []
     tokens = _TOKEN.findall(question)
     out: list[str] = []

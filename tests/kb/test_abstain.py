@@ -67,6 +67,10 @@ def test_exact_terms_are_multi_word_names_and_years(question, terms):
     # a method asked for: the toolbox answers it from any country
     ("How do clusters in Finland run matchmaking?", []),
     ("What are good ways to run a supplier day in Finland?", []),
+    # a follow-up that does not say what it asks: the question before it decides
+    ("And in Denmark?", []),
+    ("And what does it cost in Denmark?", ["Denmark"]),
+    ("Is there a fee for members from Norway?", ["Norway"]),  # yes or no: a fact
 ])
 def test_places_are_single_names_a_fact_question_is_scoped_to(question, where):
     assert abstain.places(question) == where
@@ -236,3 +240,15 @@ def test_a_fact_asked_about_a_place_the_sources_do_not_hold_is_declined(german_k
 def test_a_method_asked_about_a_place_the_sources_do_not_hold_is_answered(german_kb):
     answer = german_kb.ask("How do clusters in Denmark run a supplier day?")
     assert not answer.abstained and answer.citations and answer.signals.unmatched == 0.0
+
+
+def test_a_follow_up_naming_only_a_place_is_judged_by_its_parent(german_kb):
+    first = german_kb.ask("How do clusters run a supplier day?")
+    assert not first.abstained
+    follow = german_kb.ask("And in Denmark?", history=[("How do clusters run a supplier day?",
+                                                         first.text)])
+    assert not follow.abstained and follow.citations and follow.signals.unmatched == 0.0
+    # a follow-up that asks for a fact itself is judged on its own
+    fact = german_kb.ask("And what does it cost in Denmark?",
+                         history=[("How do clusters run a supplier day?", first.text)])
+    assert fact.abstained and fact.signals.unmatched == 1.0
