@@ -114,8 +114,8 @@ class Signals:
     ``top_score``: the best hit's fused score; ``unknown_share``: the share of the question's idf
     mass in terms the collection never uses; ``best_sentence``: the best candidate answer
     sentence's cosine similarity to the question (0.0 when there is none); ``unmatched``: the
-    share of the names and years the question states that the answer's sources do not hold
-    (names: its lead source; years: any cited source; 0.0 when it states none)."""
+    share of the names, places and years the question states that the answer's sources do not
+    hold (names and places: its lead source; years: any cited source; 0.0 when it states none)."""
 
     top_score: float = 0.0
     unknown_share: float = 1.0
