@@ -88,6 +88,10 @@ class LexicalCache:
                         self._index.save(self.store.cache_dir)
                     except OSError:
                         pass  # a read-only cache folder: keep the index in memory
+                    else:  # the saved table is memory-mapped: shared, and paged in as used
+                        mapped = ChunkTable.load(self.store.cache_dir, generation)
+                        if mapped is not None:
+                            self._index.table = mapped
             return self._index
 
     @property
