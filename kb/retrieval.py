@@ -1,10 +1,12 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates, both scored for every candidate, fused,
-filtered at the document level and diversified (at most ``max_per_doc`` chunks per document)."""
+"""Hybrid retrieval: dense and BM25 candidates, both scored for every candidate, fused, filtered at
+the document level and diversified (at most ``max_per_doc`` chunks per document).
+
+A search makes at most one Chroma call (the HNSW query, above ``EXACT_MAX_CHUNKS``): the vectors,
+text and metadata of every chunk are in the chunk table saved with BM25 (``kb.chunktable``)."""
 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,14 +54,10 @@ class Retriever:
         allowed = allowed_docs(filters, self.records())
         if allowed is not None and not allowed:
             return []
-        lex, n = self.lexical.get(), max(self.settings.candidates, k * 3)
-        if qvec is None:  # BM25 meanwhile in a thread: onnxruntime releases the GIL while it runs
-            pending = _BM25_THREADS.submit(bm25_side, lex, query, n, allowed)
+        if qvec is None:
             qvec = self.embedder.embed_query(query)
-            bm25 = pending.result()
-        else:
-            bm25 = bm25_side(lex, query, n, allowed)
-        pool = self.candidates(qvec, n, allowed, lex, bm25)
+        lex, n = self.lexical.get(), max(self.settings.candidates, k * 3)
+        pool = self.candidates(qvec, n, allowed, lex, bm25_side(lex, query, n, allowed))
         if not pool.ids:
             return []
         fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
@@ -75,8 +73,9 @@ class Retriever:
     def candidates(self, qvec: np.ndarray, n: int, allowed: set[str] | None, lex: LexicalIndex,
                    bm25: Bm25Side) -> Candidates:
         """The candidate pool of one query, both sides scored for every candidate: the ``n``
-        nearest chunks (Chroma) and the ``n`` best BM25 chunks (``bm25``), within the allowed
-        documents. BM25-only candidates get their cosine from their stored vector."""
+        nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks
+        (``bm25``), within the allowed documents. BM25-only candidates get their cosine from
+        their stored vector."""
         table = lex.table
         if table is not None and len(table) <= self.exact_max:
             dense, cosines = self._exact(table, lex, qvec, n, allowed)
@@ -166,9 +165,6 @@ def bm25_side(lex: LexicalIndex, query: str, n: int, allowed: set[str] | None) -
         scores = np.where(lex.mask(allowed), scores, 0.0)
     return Bm25Side(scores, [int(i) for i in _top(scores, n) if scores[i] > 0],
                     lex.max_score(tokens))
-
-
-_BM25_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-bm25")
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
