@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from kb.chunktable import ChunkTable
+from kb.chunktable import ChunkTable, TableBuilder
 from kb.lexical import LexicalIndex
 from kb.models import heading
 from kb.store import Store
@@ -18,7 +18,7 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
     chunks (no document record: a crash between writes) and then publishes a new generation."""
     records = store.records()
     ids, texts, doc_ids, orphans = [], [], [], []
-    raw, metas, vectors = [], [], []
+    table = TableBuilder(store.count())
     for page_ids, page_texts, page_metas, page_vectors in store.iter_chunks(embeddings=True):
         keep = []
         for row, (cid, text, meta) in enumerate(zip(page_ids, page_texts, page_metas,
@@ -30,15 +30,12 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
             ids.append(cid)
             texts.append(heading(meta) + "\n" + (text or ""))
             doc_ids.append(meta["doc_id"])
-            raw.append(text)
-            metas.append(meta)
-        vectors.append(np.asarray(page_vectors, dtype=np.float32)[keep])
+        table.add(np.asarray(page_vectors, dtype=np.float32)[keep],
+                  [page_texts[i] for i in keep], [page_metas[i] for i in keep])
     if finish and orphans:
         store.chunks.delete(ids=orphans)
     generation = f"{time.time():.6f}-new" if finish else store.generation()
-    table = ChunkTable.build(np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32),
-                             raw, metas)
-    index = LexicalIndex.build(ids, texts, doc_ids, generation, table=table)
+    index = LexicalIndex.build(ids, texts, doc_ids, generation, table=table.table())
     if finish:
         index.save(store.cache_dir)
         store.set_state(generation=generation)
