@@ -68,7 +68,7 @@ class Retriever:
         # Only the chosen few are read back with their text and metadata.
         rows = self._rows(lex, [pool.ids[i] for i in chosen])
         return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
-                for i in chosen if pool.ids[i] in rows]  # (a chunk deleted meanwhile is skipped)
+                for i in chosen if pool.ids[i] in rows]  # (a chunk gone from Chroma and the table)
 
     def candidates(self, qvec: np.ndarray, n: int, allowed: set[str] | None, lex: LexicalIndex,
                    bm25: Bm25Side) -> Candidates:
