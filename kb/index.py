@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
+
+from kb.chunktable import ChunkTable, TableBuilder
 from kb.lexical import LexicalIndex
 from kb.models import heading
 from kb.store import Store
@@ -15,18 +18,24 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
     chunks (no document record: a crash between writes) and then publishes a new generation."""
     records = store.records()
     ids, texts, doc_ids, orphans = [], [], [], []
-    for page_ids, page_texts, page_metas in store.iter_chunks():
-        for cid, text, meta in zip(page_ids, page_texts, page_metas):
+    table = TableBuilder(store.count())
+    for page_ids, page_texts, page_metas, page_vectors in store.iter_chunks(embeddings=True):
+        keep = []
+        for row, (cid, text, meta) in enumerate(zip(page_ids, page_texts, page_metas,
+                                                    strict=True)):
             if meta.get("doc_id") not in records:
                 orphans.append(cid)
                 continue
+            keep.append(row)
             ids.append(cid)
             texts.append(heading(meta) + "\n" + (text or ""))
             doc_ids.append(meta["doc_id"])
+        table.add(np.asarray(page_vectors, dtype=np.float32)[keep],
+                  [page_texts[i] for i in keep], [page_metas[i] for i in keep])
     if finish and orphans:
         store.chunks.delete(ids=orphans)
     generation = f"{time.time():.6f}-new" if finish else store.generation()
-    index = LexicalIndex.build(ids, texts, doc_ids, generation)
+    index = LexicalIndex.build(ids, texts, doc_ids, generation, table=table.table())
     if finish:
         index.save(store.cache_dir)
         store.set_state(generation=generation)
@@ -38,13 +47,13 @@ def lexical_in_step(store: Store) -> bool:
     if generation.startswith("dirty-"):
         return False
     saved = LexicalIndex.load(store.cache_dir)
-    return saved is not None and saved.generation == generation
+    return saved is not None and saved.generation == generation and saved.table is not None
 
 
 class LexicalCache:
-    """A reader's BM25: reloaded or rebuilt when the store's generation moves on (checked at most
-    every ``interval`` seconds). While an ingest is running (a ``dirty-`` generation) the last good
-    index keeps answering."""
+    """A reader's BM25 and chunk table: reloaded or rebuilt when the store's generation moves on
+    (checked at most every ``interval`` seconds). While an ingest is running (a ``dirty-``
+    generation) the last good index keeps answering."""
 
     def __init__(self, store: Store, interval: float = 1.0) -> None:
         self.store = store
@@ -66,7 +75,8 @@ class LexicalCache:
             if self._index is not None:
                 self.store.refresh()  # another process wrote: see its vectors too
             saved = LexicalIndex.load(self.store.cache_dir)
-            if saved is not None and (saved.generation == generation or generation.startswith("dirty-")):
+            if saved is not None and saved.table is not None and (
+                    saved.generation == generation or generation.startswith("dirty-")):
                 self._index = saved
             else:
                 self._index = rebuild_lexical(self.store)
@@ -75,6 +85,10 @@ class LexicalCache:
                         self._index.save(self.store.cache_dir)
                     except OSError:
                         pass  # a read-only cache folder: keep the index in memory
+                    else:  # the saved table is memory-mapped: shared, and paged in as used
+                        mapped = ChunkTable.load(self.store.cache_dir, generation)
+                        if mapped is not None:
+                            self._index.table = mapped
             return self._index
 
     @property

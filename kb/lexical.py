@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.chunktable import ChunkTable
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STEM_LOCK = threading.Lock()
 _STEMMER = None
@@ -46,8 +48,9 @@ def tokenize(text: str) -> list[str]:
 
 class LexicalIndex:
     def __init__(self, retriever, ids: list[str], doc_ids: list[str], df: dict[str, int],
-                 generation: str, k1: float, b: float) -> None:
+                 generation: str, k1: float, b: float, table: ChunkTable | None = None) -> None:
         self.retriever = retriever
+        self.table = table  # the chunks' vectors, texts and metadata, row for row (kb.chunktable)
         self.ids = ids
         self.doc_list = list(dict.fromkeys(doc_ids))
         self.doc_position = {d: i for i, d in enumerate(self.doc_list)}
@@ -60,7 +63,7 @@ class LexicalIndex:
     # -- building and persistence ----------------------------------------------------------------
     @classmethod
     def build(cls, ids: list[str], texts: list[str], doc_ids: list[str], generation: str,
-              k1: float = 0.9, b: float = 0.4) -> LexicalIndex:
+              k1: float = 0.9, b: float = 0.4, table: ChunkTable | None = None) -> LexicalIndex:
         import bm25s
 
         tokens = [tokenize(t) or [""] for t in texts]
@@ -68,7 +71,7 @@ class LexicalIndex:
         if tokens:
             retriever.index(tokens, show_progress=False)
         df = Counter(tok for toks in tokens for tok in set(toks))
-        return cls(retriever if tokens else None, ids, doc_ids, dict(df), generation, k1, b)
+        return cls(retriever if tokens else None, ids, doc_ids, dict(df), generation, k1, b, table)
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then swap it in, so a reader never sees half an index."""
@@ -76,6 +79,8 @@ class LexicalIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".lexical-", dir=folder.parent))
         if self.retriever is not None:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
+        if self.table is not None:
+            self.table.save(tmp, self.generation)
         (tmp / "index.json").write_text(json.dumps({
             "generation": self.generation, "ids": self.ids,
             "doc_ids": [self.doc_list[i] for i in self.doc_index],
@@ -97,8 +102,11 @@ class LexicalIndex:
                          if (folder / "bm25").exists() else None)
         except (OSError, ValueError, KeyError):
             return None
+        table = ChunkTable.load(folder, meta["generation"])
+        if table is not None and len(table) != len(meta["ids"]):
+            table = None
         return cls(retriever, meta["ids"], meta["doc_ids"], meta["df"], meta["generation"],
-                   meta["k1"], meta["b"])
+                   meta["k1"], meta["b"], table)
 
     # -- querying --------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -209,13 +209,17 @@ class Store:
         include = (["documents", "metadatas"] if text else []) + (["embeddings"] if embeddings else [])
         return self.chunks.get(ids=ids, include=include)
 
-    def iter_chunks(self, page: int = 5000) -> Iterator[tuple[list[str], list[str], list[dict]]]:
+    def iter_chunks(self, page: int = 5000, embeddings: bool = False) -> Iterator[tuple]:
+        """Every chunk in pages, in storage order: (ids, texts, metadatas), and their vectors
+        last when ``embeddings``."""
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         offset = 0
         while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            got = self.chunks.get(include=include, limit=page, offset=offset)
             if not got["ids"]:
                 return
-            yield got["ids"], got["documents"], got["metadatas"]
+            yield (got["ids"], got["documents"], got["metadatas"],
+                   *([got["embeddings"]] if embeddings else []))
             offset += len(got["ids"])
 
 

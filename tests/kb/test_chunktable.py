@@ -1,0 +1,132 @@
+"""The chunk table held beside BM25 (kb.chunktable) and the search paths that use it: the same hits
+as reading the chunks from Chroma, in step with the store's generation."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from ingest.pipeline import run
+from kb.api import KnowledgeBase
+from kb.chunktable import ChunkTable
+from kb.index import lexical_in_step
+from kb.lexical import LexicalIndex
+from tests.conftest import SUPPLIER_DAY, write
+
+TOPICS = {
+    "supplier-day": SUPPLIER_DAY,
+    "study-tour": "# Study tour\nSixteen members travel abroad for four days to see timber sites.",
+    "reverse-pitch": "# Reverse pitch\nA large company presents its challenges; startups answer.",
+    "living-lab": "# Living lab\nSeniors test new health products at home for three months.",
+    "hackathon": "# Hackathon\nForty students build prototypes for a public transport operator.",
+}
+
+
+def _table(n: int = 3, dim: int = 4) -> ChunkTable:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    texts = ["first", None, "tredje \u00e5tg\u00e4rd"][:n]
+    metas = [{"doc_id": "a", "page": 3, "tags": ["x", "y"]}, {"doc_id": "b"},
+             {"doc_id": "c", "score": 0.25, "flag": True}][:n]
+    return ChunkTable.build(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), texts, metas)
+
+
+def test_a_saved_table_loads_with_the_same_rows_and_vectors(tmp_path):
+    table = _table()
+    table.save(tmp_path, "g1")
+    loaded = ChunkTable.load(tmp_path, "g1")
+    assert loaded is not None and len(loaded) == 3
+    assert [loaded.row(i) for i in range(3)] == [table.row(i) for i in range(3)]
+    assert loaded.row(2) == ("tredje \u00e5tg\u00e4rd", {"doc_id": "c", "score": 0.25,
+                                                         "flag": True})
+    assert loaded.row(1) == (None, {"doc_id": "b"})
+    q = np.asarray(table.vectors[0])
+    np.testing.assert_array_equal(loaded.cosines([2, 0], q), np.asarray(table.vectors)[[2, 0]] @ q)
+
+
+def test_a_table_of_another_generation_or_a_broken_one_is_not_used(tmp_path):
+    _table().save(tmp_path, "g1")
+    assert ChunkTable.load(tmp_path, "g2") is None  # the folder was swapped while being read
+    (tmp_path / "rows.bin").write_bytes(b"[]")
+    assert ChunkTable.load(tmp_path, "g1") is None
+    assert ChunkTable.load(tmp_path / "missing", "g1") is None
+
+
+def test_an_empty_table_round_trips(tmp_path):
+    ChunkTable.build(np.zeros((0, 0), np.float32), [], []).save(tmp_path, "g0")
+    assert len(ChunkTable.load(tmp_path, "g0")) == 0
+
+
+def test_the_vectors_must_match_the_rows():
+    with pytest.raises(ValueError):
+        ChunkTable.build(np.zeros((2, 4), np.float32), ["one"], [{}])
+
+
+@pytest.fixture
+def small_kb(tmp_path, settings, hash_embedder):
+    root = tmp_path / "docs"
+    for name, text in TOPICS.items():
+        write(root / "toolbox" / f"{name}.md", text)
+    write(root / "webinars" / "talk.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n"
+          "<v Anna>Our supplier day had sixty suppliers and one buyer.\n")
+    assert not run([root], settings, embedder=hash_embedder).failed
+    return KnowledgeBase(settings, embedder=hash_embedder)
+
+
+QUERIES = ["supplier day cost", "students prototypes transport", "seniors health at home",
+           "timber", "startups challenges company", "nothing matches this at all zzz"]
+FILTERS = [None, {"kind": "transcript"}, {"kind": "toolbox"}]
+
+
+def _results(kb: KnowledgeBase) -> list:
+    """Every hit that scores above zero (the tiny hash vectors leave many chunks tied at zero,
+    in an order that is the index's own)."""
+    return [[(h.chunk_id, h.score, h.text, h.metadata, h.source, h.start, h.speaker)
+             for h in kb.search(q, k=4, filters=f) if h.score > 0]
+            for q in QUERIES for f in FILTERS]
+
+
+def test_the_saved_bm25_folder_holds_the_chunk_table(small_kb):
+    store = small_kb.retriever.store
+    saved = LexicalIndex.load(store.cache_dir)
+    assert saved is not None and saved.table is not None and lexical_in_step(store)
+    got = store.get(saved.ids, embeddings=True)
+    by_id = {cid: (text, meta, vector) for cid, text, meta, vector in
+             zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)}
+    for i, cid in enumerate(saved.ids):
+        text, meta, vector = by_id[cid]
+        assert saved.table.row(i) == (text, meta)
+        np.testing.assert_array_equal(saved.table.vectors[i], np.asarray(vector, np.float32))
+
+
+def test_exact_and_hnsw_search_and_the_chroma_fallback_give_the_same_hits(small_kb):
+    retriever = small_kb.retriever
+    exact = _results(small_kb)
+    assert sum(map(bool, exact)) >= len(QUERIES)
+    retriever.exact_max = 0  # Chroma's HNSW for the nearest chunks (a tiny store: exact too)
+    hnsw = _results(small_kb)
+    lex = retriever.lexical.get()
+    table, lex.table = lex.table, None  # no table: vectors and text read from Chroma
+    try:
+        chroma = _results(small_kb)
+    finally:
+        lex.table = table
+    assert exact == hnsw == chroma
+    transcript = [h for row in exact[1::3] for h in row]
+    assert transcript and all(h[4].endswith(".vtt") for h in transcript)
+
+
+def test_a_bm25_folder_without_a_table_is_rebuilt_by_reader_and_writer(small_kb, settings,
+                                                                       hash_embedder):
+    store = small_kb.retriever.store
+    for name in ("vectors.npy", "rows.bin", "rows.npy", "table.json"):
+        (store.cache_dir / name).unlink()  # as saved by an older kb
+    assert not lexical_in_step(store)
+    reader = KnowledgeBase(settings, embedder=hash_embedder)
+    assert reader.retriever.lexical.get().table is not None
+    assert reader.search("supplier day cost", k=3)[0].source == "toolbox/supplier-day.md"
+    shutil.rmtree(store.cache_dir)
+    run([settings.store.parent / "docs"], settings, embedder=hash_embedder)
+    assert lexical_in_step(store)
