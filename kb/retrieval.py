@@ -1,8 +1,9 @@
 """Hybrid retrieval: dense and BM25 candidates, both scored for every candidate, fused, filtered at
 the document level and diversified (at most ``max_per_doc`` chunks per document).
 
-A search makes at most one Chroma call (the HNSW query, above ``EXACT_MAX_CHUNKS``): the vectors,
-text and metadata of every chunk are in the chunk table saved with BM25 (``kb.chunktable``)."""
+A search makes at most one Chroma call (the HNSW query, above ``Settings.exact_max_chunks``
+chunks): the vectors, text and metadata of every chunk are in the chunk table saved with BM25
+(``kb.chunktable``)."""
 
 from __future__ import annotations
 
@@ -21,18 +22,13 @@ from kb.settings import Settings
 from kb.store import Store
 
 
-EXACT_MAX_CHUNKS = 25_000
-
-
 class Retriever:
     def __init__(self, store: Store, embedder, settings: Settings) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.lexical = LexicalCache(store)
-        # Up to this many chunks the nearest ones are found exactly in the chunk table (numpy,
-        # ~0.2 ms at 10k chunks) rather than by Chroma's HNSW (~0.8 ms a call, and approximate).
-        self.exact_max = EXACT_MAX_CHUNKS
+        self.exact_max = settings.exact_max_chunks
         self._records: dict[str, dict[str, Any]] = {}
         self._records_generation: str | None = None
         self._lock = threading.Lock()
