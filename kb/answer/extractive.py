@@ -23,6 +23,9 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
 - ``length``; ``cosine``, ``focus_cosine``: its embedding's similarity to the question's and to the
   focus's.
 
+A table row holding a figure ("| **Total** | **21 560** |") is a sentence, typed with its table's
+header row ("| Cost item | EUR |": money).
+
 Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
 keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
 golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
@@ -70,6 +73,8 @@ INTRO_SECONDS = 120.0  # the opening of a recording: welcome, introductions
 # challenges**"), not a bold label opening it ("**Coaches:** a pool of ...")
 _EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}[^*\s][^*\n]*\*{1,2}(?![*\w])")
 _FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
+# a table row holding a figure is a record, like a field: "| **Total** | **21 560** |"
+_TABLE_ROW = re.compile(r"^\|.*\d.*\|$")
 
 
 @dataclass
@@ -96,7 +101,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
             continue
         lead = len(span) - len(span.lstrip())
         sentence, start = stripped, m.start() + lead
-        is_field = _FIELD.match(sentence) is not None
+        is_field = _FIELD.match(sentence) is not None or _TABLE_ROW.match(sentence) is not None
         for pattern in (_SPEAKER, _BULLET):
             cut = pattern.match(sentence)
             if cut and not (pattern is _SPEAKER and is_field and _is_value(sentence[cut.end():])):
@@ -176,7 +181,7 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
                 continue
             seen.add(key)
             terms = set(tokenize(text)) - topic
-            typed = wanted.match(text)
+            typed = wanted.match(_with_table_header(hit.text, offset, text))
             s = Sentence(text, rank, offset, {
                 "lexical": sum(lexical.idf(t) for t in q_tokens & terms) / q_weight,
                 "focus_lexical": sum(lexical.idf(t) for t in f_tokens & terms) / f_weight,
@@ -211,6 +216,24 @@ def _lead_in(text: str, offset: int) -> str:
             return text[start:end]
         end = start - 1
     return ""
+
+
+def _with_table_header(text: str, offset: int, sentence: str) -> str:
+    """A table row read with its table's header row, which names what its figures are ("| Cost
+    item | EUR |" makes "| **Total** | **21 560** |" an amount of money); other sentences as they
+    are."""
+    if not _TABLE_ROW.match(sentence):
+        return sentence
+    header, end = sentence, offset
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start:end].strip()
+        if not line.startswith("|"):
+            break
+        if not line.startswith("|-"):
+            header = line
+        end = start
+    return sentence if header == sentence else f"{header} {sentence}"
 
 
 def _is_intro(hit: Hit) -> bool:

@@ -239,3 +239,39 @@ def test_a_heading_repeated_in_the_text_is_not_an_answer_sentence():
                          max_sentences=2)
     assert "wind power" in text
     assert "ecosystem [1]" not in text
+
+
+@pytest.mark.parametrize("question, kinds", [
+    # a participle describes the named things; it does not ask for an amount
+    ("Which funded projects worked on hydrogen or battery value chains?", {"name"}),
+    ("Which of the two EU-funded projects trained welders?", {"name"}),
+    ("Who paid for the hall?", {"name"}),
+    ("Which partners paid the highest fee?", {"name", "money"}),
+    ("How much funding did the project get?", {"money"}),
+    # pay by another name
+    ("What does a junior project manager earn?", {"money"}),
+    ("What salary can a cluster manager expect?", {"money"}),
+    ("What are the voucher amounts in the scheme?", {"number"}),
+])
+def test_answer_kinds_of_questions(question, kinds):
+    assert answer_type(question).kinds == kinds
+
+
+def test_a_question_for_the_whole_amount_prefers_a_stated_total():
+    wanted = answer_type("And what does the whole day cost?")
+    assert wanted.whole
+    assert wanted.match("The total cost was EUR 21 560.") == 2.0
+    assert wanted.match("Room and lunch cost EUR 45 per participant.") == 1.0
+    assert not answer_type("What does a day cost?").whole
+    assert answer_type("What does a day cost?").match("The total cost was EUR 21 560.") == 1.0
+
+
+def test_a_table_row_with_a_figure_is_a_sentence_read_with_its_header():
+    text = ("The budget of our last edition.\n\n| Cost item | EUR |\n|---|---|\n"
+            "| Hall rental | 4 200 |\n| **Total** | **21 560** |\n")
+    sentences = [s for _, s in extractive.split_sentences(text)]
+    assert "| **Total** | **21 560** |" in sentences
+    assert "| Cost item | EUR |" not in sentences
+    hits = [_hit(text), _hit("Room and lunch cost around EUR 45 per participant.", rank=1)]
+    answered, _, _ = _answer("What does the whole supplier day cost?", hits, max_sentences=1)
+    assert answered == "| **Total** | **21 560** | [1]"
