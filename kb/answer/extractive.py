@@ -73,6 +73,7 @@ INTRO_SECONDS = 120.0  # the opening of a recording: welcome, introductions
 # challenges**"), not a bold label opening it ("**Coaches:** a pool of ...")
 _EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}[^*\s][^*\n]*\*{1,2}(?![*\w])")
 _FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
+_AMOUNT_FIRST = re.compile(r"\W{0,2}(?:EUR|SEK|NOK|DKK|USD|GBP|[€$£])\s?\d")
 # a table row holding a figure is a record, like a field: "| **Total** | **21 560** |"
 _TABLE_ROW = re.compile(r"^\|.*\d.*\|$")
 
@@ -117,8 +118,10 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 def _is_value(rest: str) -> bool:
     """The rest of a "Label: rest" line is a field's value (keep the label), not a speaker's
-    sentence (drop the speaker's name)."""
-    return rest[-1:] not in ".!?" and len(rest.split()) < 8
+    sentence (drop the speaker's name): a short phrase without a full stop, or a short one that
+    opens with an amount of money ("Total: EUR 26 000.")."""
+    short = len(rest.split()) < 8
+    return short and (rest[-1:] not in ".!?" or _AMOUNT_FIRST.match(rest) is not None)
 
 
 def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,

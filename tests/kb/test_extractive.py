@@ -29,8 +29,10 @@ def _answer(question: str, hits: list[Hit], max_sentences: int = 2):
 # -- splitting ------------------------------------------------------------------------------------
 def test_split_keeps_field_lines_with_their_label():
     text = ("Reference number: 2019-01367\nCoordinator: Stiftelsen IMIT\nFunding: SEK 699 908\n"
-            "**Project duration:** March 2019 - November 2019\nStiftelsen IMIT - coordinator\n")
+            "**Project duration:** March 2019 - November 2019\nStiftelsen IMIT - coordinator\n"
+            "Total: EUR 26 000. Each challenge owner pays EUR 6 000.\n")
     sentences = [s for _, s in extractive.split_sentences(text)]
+    assert "Total: EUR 26 000." in sentences
     assert "Funding: SEK 699 908" in sentences
     assert "Coordinator: Stiftelsen IMIT" in sentences
     assert "**Project duration:** March 2019 - November 2019" in sentences
