@@ -24,7 +24,8 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
   focus's.
 
 A table row holding a figure ("| **Total** | **21 560** |") is a sentence, typed with its table's
-header row ("| Cost item | EUR |": money).
+header row ("| Cost item | EUR |": money). A label line ("Step 1 - AI readiness scan (free of
+charge)") is read together with the sentence under it, which says what it stands for.
 
 Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
 keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
@@ -178,7 +179,7 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
         intro = float(_is_intro(hit))
         name = hit.title.split(":")[0].strip().lower() if "name" in wanted.kinds else ""
         heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
-        for offset, text in split_sentences(hit.text):
+        for offset, text in _with_labels(hit.text, split_sentences(hit.text)):
             key = " ".join(text.lower().split())
             if key in seen or key in heading:  # a heading repeated in the text says nothing new
                 continue
@@ -203,6 +204,27 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
             s.rescore(PRESELECT_WEIGHTS)
             out.append(s)
     return out
+
+
+def _with_labels(text: str, sentences: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A label line ("Step 1 - AI readiness scan (free of charge)") read together with the
+    sentence on the line under it, which says what it stands for; every other sentence as is."""
+    out = []
+    for i, (offset, sentence) in enumerate(sentences):
+        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+        end = offset + len(sentence)
+        if nxt and _is_label(sentence) and text[end:nxt[0]].strip() == "" \
+                and "\n" in text[end:nxt[0]] and nxt[1][-1:] in ".!?":
+            sentence = text[offset:nxt[0] + len(nxt[1])]
+        out.append((offset, sentence))
+    return out
+
+
+def _is_label(sentence: str) -> bool:
+    """A short line that names something without saying it: it opens like a title and has no
+    full stop, comma or "Label: value" (not the tail of a sentence broken over lines)."""
+    return (sentence[:1].isupper() or sentence[:1].isdigit()) and len(sentence.split()) <= 12 \
+        and not any(c in sentence for c in ".!?:;,") and not _TABLE_ROW.match(sentence)
 
 
 def _lead_in(text: str, offset: int) -> str:

@@ -277,3 +277,18 @@ def test_a_table_row_with_a_figure_is_a_sentence_read_with_its_header():
     hits = [_hit(text), _hit("Room and lunch cost around EUR 45 per participant.", rank=1)]
     answered, _, _ = _answer("What does the whole supplier day cost?", hits, max_sentences=1)
     assert answered == "| **Total** | **21 560** | [1]"
+
+
+def test_a_label_line_is_read_with_the_sentence_under_it():
+    text = ("3. Approach: a four-step ladder\nStep 1 - AI readiness scan (free of charge)\n"
+            "A three-hour visit at the company by two advisers. It covers data sources.\n"
+            "six partners in Finland, Sweden and Norway Summary\nThe project ran for 42 months.\n")
+    lexical = _lexicon(text)
+    question = "What did the cluster offer as a free first step?"
+    texts = [s.text for s in extractive._candidates(question, [_hit(text)], lexical, question)]
+    assert ("Step 1 - AI readiness scan (free of charge)\n"
+            "A three-hour visit at the company by two advisers.") in texts
+    assert "It covers data sources." in texts
+    # the tail of a sentence broken over lines is not a label
+    assert "The project ran for 42 months." in texts
+    assert not any(t.startswith("six partners") and "\n" in t for t in texts)
