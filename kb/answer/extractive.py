@@ -24,7 +24,8 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
   focus's.
 
 A table row holding a figure ("| **Total** | **21 560** |") is a sentence, typed with its table's
-header row ("| Cost item | EUR |": money). A label line ("Step 1 - AI readiness scan (free of
+header row ("| Cost item | EUR |": money); an answer quotes at most ``TABLE_ROWS`` rows of one
+passage's tables. A label line ("Step 1 - AI readiness scan (free of
 charge)") is read together with the sentence under it, which says what it stands for.
 
 Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
@@ -63,6 +64,7 @@ PRESELECT_WEIGHTS: dict[str, float] = {
 }
 PRESELECT = 12
 HITS_USED = 12
+TABLE_ROWS = 2
 _SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
 _SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
@@ -135,8 +137,7 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     candidates = _candidates(question, hits, lexical, asked)
     if not candidates:
         return "", [], 0.0
-    candidates.sort(key=lambda s: s.score, reverse=True)
-    pool = candidates[:PRESELECT]
+    pool = _preselect(candidates)
     vectors = embedder.embed_sentences([s.text for s in pool])
     cosines = vectors @ qvec
     focused = _focus_vector(question, asked, embedder)
@@ -149,9 +150,32 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     for s in pool:
         if len(chosen) == max_sentences:
             break
-        if not any(_similar(s.text, c.text) for c in chosen):
+        if not any(_similar(s.text, c.text) for c in chosen) \
+                and _table_rows(s, chosen) < TABLE_ROWS:
             chosen.append(s)
     return _compose(chosen, hits) + (float(cosines.max()),)
+
+
+def _table_rows(s: Sentence, others: list[Sentence]) -> int:
+    """How many rows of the same passage's tables ``others`` hold when ``s`` is a table row (0
+    when it is not). An answer quotes at most ``TABLE_ROWS`` of them (more is the table itself,
+    which its citation shows), and preselection keeps at most twice that, so that one table
+    does not fill the sentences embedded."""
+    if not _TABLE_ROW.match(s.text):
+        return 0
+    return sum(1 for c in others if c.hit_rank == s.hit_rank and _TABLE_ROW.match(c.text))
+
+
+def _preselect(candidates: list[Sentence]) -> list[Sentence]:
+    """The ``PRESELECT`` best candidates by their cheap score, at most ``2 * TABLE_ROWS`` rows
+    of one passage's tables among them."""
+    pool: list[Sentence] = []
+    for s in sorted(candidates, key=lambda s: s.score, reverse=True):
+        if len(pool) == PRESELECT:
+            break
+        if _table_rows(s, pool) < 2 * TABLE_ROWS:
+            pool.append(s)
+    return pool
 
 
 def _focus_vector(question: str, asked: str, embedder) -> np.ndarray | None:

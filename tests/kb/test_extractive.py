@@ -292,3 +292,12 @@ def test_a_label_line_is_read_with_the_sentence_under_it():
     # the tail of a sentence broken over lines is not a label
     assert "The project ran for 42 months." in texts
     assert not any(t.startswith("six partners") and "\n" in t for t in texts)
+
+
+def test_an_answer_quotes_at_most_two_rows_of_one_table():
+    rows = "".join(f"| Item {i} for the day | {i} 000 |\n" for i in range(1, 7))
+    text = f"| Cost item | EUR |\n|---|---|\n{rows}"
+    hits = [_hit(text), _hit("The day costs around EUR 45 per participant for lunch.", rank=1)]
+    answered, _, _ = _answer("What does the day cost?", hits, max_sentences=4)
+    assert answered.count("| Item") == extractive.TABLE_ROWS
+    assert "EUR 45 per participant" in answered
