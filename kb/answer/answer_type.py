@@ -81,10 +81,13 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bpercent\w*\b|\bshare\b|\bproportion\b|\bby how much\b|"
                 r"(?<!hourly )(?<!daily )\brate\b", re.I),
      ("percent",)),
-    # "which projects", "which funded projects", "which of the two EU-funded projects"
-    (re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bcoordinat\w*\b|"
-                r"\bwhich (?:of (?:the|these|those)\s+)?(?:[\w-]+\s+){0,2}?(?:organi[sz]ations?|"
-                r"compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b", re.I), ("name",)),
+    # "which projects"; opening the question also "which funded projects", "which of the two
+    # EU-funded projects" (not "how can I find out which member companies ...": a method)
+    (re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bcoordinat\w*\b|\bwhich (?:organi[sz]ations?|"
+                r"compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b|"
+                r"^\W*(?:and |so |but )?which (?:of (?:the|these|those)\s+)?(?:[\w-]+\s+){0,2}?"
+                r"(?:organi[sz]ations?|compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b",
+                re.I), ("name",)),
 )
 _HEAD = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of (?:the|them|those)\s+)?(\w+)", re.I)
 # up to three words right after a number, not past a preposition or a punctuation mark
