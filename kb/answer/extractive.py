@@ -25,8 +25,8 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
 
 A table row holding a figure ("| **Total** | **21 560** |") is a sentence, typed with its table's
 header row ("| Cost item | EUR |": money); an answer quotes at most ``TABLE_ROWS`` rows of one
-passage's tables. A label line ("Step 1 - AI readiness scan (free of
-charge)") is read together with the sentence under it, which says what it stands for.
+passage's tables. A label line ("Step 1 - AI readiness scan (free of charge)") is read together
+with the sentence under it, which says what it stands for.
 
 Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
 keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
