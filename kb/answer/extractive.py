@@ -232,16 +232,25 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
 
 def _with_labels(text: str, sentences: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """A label line ("Step 1 - AI readiness scan (free of charge)") read together with the
-    sentence on the line under it, which says what it stands for; every other sentence as is."""
+    sentence on the line under it, which says what it stands for; every other sentence as is,
+    the last line of a list of names too (the line before it looks like a label as well)."""
     out = []
     for i, (offset, sentence) in enumerate(sentences):
         nxt = sentences[i + 1] if i + 1 < len(sentences) else None
-        end = offset + len(sentence)
-        if nxt and _is_label(sentence) and text[end:nxt[0]].strip() == "" \
-                and "\n" in text[end:nxt[0]] and nxt[1][-1:] in ".!?":
+        prev = sentences[i - 1] if i else None
+        if nxt and _is_label(sentence) and nxt[1][-1:] in ".!?" \
+                and _next_line(text, offset + len(sentence), nxt[0]) \
+                and not (prev and _is_label(prev[1])
+                         and _next_line(text, prev[0] + len(prev[1]), offset)):
             sentence = text[offset:nxt[0] + len(nxt[1])]
         out.append((offset, sentence))
     return out
+
+
+def _next_line(text: str, end: int, start: int) -> bool:
+    """Whether the text from ``end`` to ``start`` is only a line break (and spaces)."""
+    gap = text[end:start]
+    return gap.strip() == "" and "\n" in gap
 
 
 def _is_label(sentence: str) -> bool:

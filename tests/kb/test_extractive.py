@@ -293,6 +293,11 @@ def test_a_label_line_is_read_with_the_sentence_under_it():
     # the tail of a sentence broken over lines is not a label
     assert "The project ran for 42 months." in texts
     assert not any(t.startswith("six partners") and "\n" in t for t in texts)
+    # nor is the last name of a list
+    names = "Partners\nNordic Textile Cluster (Sweden)\nBaltic Textile Network (Latvia)\n" \
+            "All partner names are invented for this example.\n"
+    pairs = extractive._with_labels(names, extractive.split_sentences(names))
+    assert not any("\n" in sentence for _, sentence in pairs)
 
 
 def test_an_answer_quotes_at_most_two_rows_of_one_table():
