@@ -118,8 +118,9 @@ def collect(kb, items: Sequence[golden.GoldenItem]) -> tuple[list[Question], lis
         cheap.append(Question(item.id, item.split,
                               np.array([[s.features[n] for n in names] for s in cands]),
                               labels, names))
-        order = sorted(range(len(cands)), key=lambda i: cands[i].score, reverse=True)
-        pool = [cands[i] for i in order[:extractive.PRESELECT]]
+        pool = extractive._preselect(cands)
+        index = {id(s): i for i, s in enumerate(cands)}
+        order = [index[id(s)] for s in pool]
         vectors = kb.embedder.embed_sentences([s.text for s in pool])
         focused = extractive._focus_vector(query, item.question, kb.embedder)
         fcos = vectors @ (qvec if focused is None else focused)
@@ -128,7 +129,7 @@ def collect(kb, items: Sequence[golden.GoldenItem]) -> tuple[list[Question], lis
         full = names + ("cosine", "focus_cosine")
         pooled.append(Question(item.id, item.split,
                                np.array([[s.features[n] for n in full] for s in pool]),
-                               labels[order[:extractive.PRESELECT]], full))
+                               labels[order], full))
     return cheap, pooled
 
 

@@ -5,8 +5,11 @@ A question's *focus* is its last question (a follow-up is answered after the que
 types it expects: ``how much`` with money words asks for an amount of money, ``how much`` of other
 stuff for a quantity with its unit ("how much electricity" - "5.8 GWh"), ``how many`` for a
 count, ``how long``/``how soon``/``when`` for a duration or a date, ``how often`` for a frequency,
-``who`` for a name or a role. ``how many X`` also names the counted thing: a sentence that puts a
-number right before X ("5 companies") answers it.
+``who`` or ``which projects`` (``which funded projects``) for a name or a role; a participle in a
+name question ("who paid", "which funded projects") describes the named thing and does not ask for
+money. ``how many X`` also names the counted thing: a sentence that puts a number right before X
+("5 companies") answers it; a question for a sum ("in total", "the whole day") is answered best by
+a sentence that states a total.
 
 Everything here is a regular expression over the text: cheap enough to run on every candidate
 sentence before any of them is embedded.
@@ -60,11 +63,15 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 
 _MONEY_WORDS = re.compile(
     r"\b(?:cost|costs|price|fee|fees|pay|paid|pays|budget|fund\w*|money|grant|spend|spent|"
-    r"invest\w*|charge\w*|afford|euros?|kron\w*|financ\w*|subsid\w*|worth)\b", re.I)
+    r"invest\w*|charge\w*|afford|euros?|kron\w*|financ\w*|subsid\w*|worth|salar(?:y|ies)|"
+    r"wages?|earn\w*|income)\b", re.I)
+# "which funded projects", "who paid for the hall": a participle says what the named thing did
+# or had done to it; in a question asking for a name it does not ask for an amount
+_PARTICIPLE = re.compile(r"\w+ed$|paid$|spent$", re.I)
 _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bhow (?:many|much)\s+(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?|time)\b",
                 re.I), ("duration",)),
-    (re.compile(r"\bhow many\b|\bnumber of\b", re.I), ("number",)),
+    (re.compile(r"\bhow many\b|\bnumber of\b|\bamounts?\b", re.I), ("number",)),
     (re.compile(r"\bhow (?:much|large|big|high|low|small)\b", re.I), ("number",)),
     (re.compile(r"\bhow (?:long|soon|fast|quickly|early|late)\b|\bduration\b|\bworkload\b|"
                 r"\beffort\b|\bdeadline\b|\bwithin\b|\bstaff time\b", re.I), ("duration",)),
@@ -74,8 +81,13 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bpercent\w*\b|\bshare\b|\bproportion\b|\bby how much\b|"
                 r"(?<!hourly )(?<!daily )\brate\b", re.I),
      ("percent",)),
+    # "which projects"; opening the question also "which funded projects", "which of the two
+    # EU-funded projects" (not "how can I find out which member companies ...": a method)
     (re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bcoordinat\w*\b|\bwhich (?:organi[sz]ations?|"
-                r"compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b", re.I), ("name",)),
+                r"compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b|"
+                r"^\W*(?:and |so |but )?which (?:of (?:the|these|those)\s+)?(?:[\w-]+\s+){0,2}?"
+                r"(?:organi[sz]ations?|compan(?:y|ies)|partners?|clusters?|projects?|firms?)\b",
+                re.I), ("name",)),
 )
 _HEAD = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of (?:the|them|those)\s+)?(\w+)", re.I)
 # up to three words right after a number, not past a preposition or a punctuation mark
@@ -83,6 +95,11 @@ _HEAD = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of (?:the|them|those)\s+)?
 _WORDS = re.compile(r"(?:[\s*-]+(?!(?:of|for|to|in|at|by|per|from|with|and|or)\b)[\w'’-]+){1,3}",
                     re.I)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.I)
+# "what does the whole day cost?", "how much ... altogether?": the sum, which a sentence (or a
+# table's "Total" row) states as one
+_WHOLE = re.compile(r"\b(?:in total|whole|altogether|all together|overall|in all|combined)\b",
+                    re.I)
+_TOTAL = re.compile(r"\b(?:total\w*|altogether|in all|overall|combined)\b", re.I)
 _FOCUS = re.compile(r"[^?]+\?|[^?]+$")
 
 
@@ -92,18 +109,22 @@ class AnswerType:
 
     kinds: frozenset[str] = field(default_factory=frozenset)
     head: str | None = None  # stemmed
+    whole: bool = False  # asks for a sum ("in total", "the whole day")
 
     def match(self, sentence: str) -> float:
         """1 when the sentence holds an answer of an expected type, plus up to 1 when a number
         stands right before the counted thing or before a unit of measure asked for ("how much
-        electricity" - "5.8 GWh"); 0 otherwise."""
+        electricity" - "5.8 GWh") or, when the question asks for a sum, the sentence states a
+        total; 0 otherwise."""
         if not self.kinds:
             return 0.0
         counted = self._counts_head(sentence) if self.head else 0.0
         if "quantity" in self.kinds and PATTERNS["quantity"].search(sentence):
             counted = 1.0
         hit = counted or any(PATTERNS[k].search(sentence) for k in self.kinds)
-        return float(hit) + counted
+        if hit and self.whole and _TOTAL.search(sentence):
+            counted = 1.0
+        return float(bool(hit)) + counted
 
     def _counts_head(self, sentence: str) -> float:
         for m in PATTERNS["number"].finditer(sentence):
@@ -125,7 +146,9 @@ def answer_type(question: str) -> AnswerType:
     for pattern, names in _RULES:
         if pattern.search(q):
             kinds.update(names)
-    if _MONEY_WORDS.search(q):
+    money = [w for w in _MONEY_WORDS.findall(q)
+             if "name" not in kinds or not _PARTICIPLE.search(w)]
+    if money:
         kinds.add("money")
     if "duration" in kinds or "money" in kinds or "percent" in kinds:
         kinds.discard("number")  # a bare number is a weaker signal than the typed one
@@ -133,4 +156,5 @@ def answer_type(question: str) -> AnswerType:
         kinds = {"quantity"}  # "how much electricity": an amount with its unit, not any number
     head = _HEAD.search(q)
     stem = tokenize(head.group(1)) if head else []
-    return AnswerType(frozenset(kinds), stem[0] if stem else None)
+    whole = bool(kinds) and _WHOLE.search(q) is not None
+    return AnswerType(frozenset(kinds), stem[0] if stem else None, whole)

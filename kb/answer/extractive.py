@@ -23,6 +23,11 @@ A sentence's score is a weighted sum of named features (``WEIGHTS``):
 - ``length``; ``cosine``, ``focus_cosine``: its embedding's similarity to the question's and to the
   focus's.
 
+A table row holding a figure ("| **Total** | **21 560** |") is a sentence, typed with its table's
+header row ("| Cost item | EUR |": money); an answer quotes at most ``TABLE_ROWS`` rows of one
+passage's tables. A label line ("Step 1 - AI readiness scan (free of charge)") is read together
+with the sentence under it, which says what it stands for.
+
 Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
 keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
 golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
@@ -59,6 +64,7 @@ PRESELECT_WEIGHTS: dict[str, float] = {
 }
 PRESELECT = 12
 HITS_USED = 12
+TABLE_ROWS = 2
 _SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
 _SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
@@ -70,6 +76,9 @@ INTRO_SECONDS = 120.0  # the opening of a recording: welcome, introductions
 # challenges**"), not a bold label opening it ("**Coaches:** a pool of ...")
 _EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}[^*\s][^*\n]*\*{1,2}(?![*\w])")
 _FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
+_AMOUNT_FIRST = re.compile(r"\W{0,2}(?:EUR|SEK|NOK|DKK|USD|GBP|[€$£])\s?\d")
+# a table row holding a figure is a record, like a field: "| **Total** | **21 560** |"
+_TABLE_ROW = re.compile(r"^\|.*\d.*\|$")
 
 
 @dataclass
@@ -96,7 +105,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
             continue
         lead = len(span) - len(span.lstrip())
         sentence, start = stripped, m.start() + lead
-        is_field = _FIELD.match(sentence) is not None
+        is_field = _FIELD.match(sentence) is not None or _TABLE_ROW.match(sentence) is not None
         for pattern in (_SPEAKER, _BULLET):
             cut = pattern.match(sentence)
             if cut and not (pattern is _SPEAKER and is_field and _is_value(sentence[cut.end():])):
@@ -112,8 +121,10 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 def _is_value(rest: str) -> bool:
     """The rest of a "Label: rest" line is a field's value (keep the label), not a speaker's
-    sentence (drop the speaker's name)."""
-    return rest[-1:] not in ".!?" and len(rest.split()) < 8
+    sentence (drop the speaker's name): a short phrase without a full stop, or a short one that
+    opens with an amount of money ("Total: EUR 26 000.")."""
+    short = len(rest.split()) < 8
+    return short and (rest[-1:] not in ".!?" or _AMOUNT_FIRST.match(rest) is not None)
 
 
 def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,
@@ -126,8 +137,7 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     candidates = _candidates(question, hits, lexical, asked)
     if not candidates:
         return "", [], 0.0
-    candidates.sort(key=lambda s: s.score, reverse=True)
-    pool = candidates[:PRESELECT]
+    pool = _preselect(candidates)
     vectors = embedder.embed_sentences([s.text for s in pool])
     cosines = vectors @ qvec
     focused = _focus_vector(question, asked, embedder)
@@ -140,9 +150,32 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     for s in pool:
         if len(chosen) == max_sentences:
             break
-        if not any(_similar(s.text, c.text) for c in chosen):
+        if not any(_similar(s.text, c.text) for c in chosen) \
+                and _table_rows(s, chosen) < TABLE_ROWS:
             chosen.append(s)
     return _compose(chosen, hits) + (float(cosines.max()),)
+
+
+def _table_rows(s: Sentence, others: list[Sentence]) -> int:
+    """How many rows of the same passage's tables ``others`` hold when ``s`` is a table row (0
+    when it is not). An answer quotes at most ``TABLE_ROWS`` of them (more is the table itself,
+    which its citation shows), and preselection keeps at most twice that, so that one table
+    does not fill the sentences embedded."""
+    if not _TABLE_ROW.match(s.text):
+        return 0
+    return sum(1 for c in others if c.hit_rank == s.hit_rank and _TABLE_ROW.match(c.text))
+
+
+def _preselect(candidates: list[Sentence]) -> list[Sentence]:
+    """The ``PRESELECT`` best candidates by their cheap score, at most ``2 * TABLE_ROWS`` rows
+    of one passage's tables among them."""
+    pool: list[Sentence] = []
+    for s in sorted(candidates, key=lambda s: s.score, reverse=True):
+        if len(pool) == PRESELECT:
+            break
+        if _table_rows(s, pool) < 2 * TABLE_ROWS:
+            pool.append(s)
+    return pool
 
 
 def _focus_vector(question: str, asked: str, embedder) -> np.ndarray | None:
@@ -170,13 +203,13 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
         intro = float(_is_intro(hit))
         name = hit.title.split(":")[0].strip().lower() if "name" in wanted.kinds else ""
         heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
-        for offset, text in split_sentences(hit.text):
+        for offset, text in _with_labels(hit.text, split_sentences(hit.text)):
             key = " ".join(text.lower().split())
             if key in seen or key in heading:  # a heading repeated in the text says nothing new
                 continue
             seen.add(key)
             terms = set(tokenize(text)) - topic
-            typed = wanted.match(text)
+            typed = wanted.match(_with_table_header(hit.text, offset, text))
             s = Sentence(text, rank, offset, {
                 "lexical": sum(lexical.idf(t) for t in q_tokens & terms) / q_weight,
                 "focus_lexical": sum(lexical.idf(t) for t in f_tokens & terms) / f_weight,
@@ -197,6 +230,36 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
     return out
 
 
+def _with_labels(text: str, sentences: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A label line ("Step 1 - AI readiness scan (free of charge)") read together with the
+    sentence on the line under it, which says what it stands for; every other sentence as is,
+    the last line of a list of names too (the line before it looks like a label as well)."""
+    out = []
+    for i, (offset, sentence) in enumerate(sentences):
+        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+        prev = sentences[i - 1] if i else None
+        if nxt and _is_label(sentence) and nxt[1][-1:] in ".!?" \
+                and _next_line(text, offset + len(sentence), nxt[0]) \
+                and not (prev and _is_label(prev[1])
+                         and _next_line(text, prev[0] + len(prev[1]), offset)):
+            sentence = text[offset:nxt[0] + len(nxt[1])]
+        out.append((offset, sentence))
+    return out
+
+
+def _next_line(text: str, end: int, start: int) -> bool:
+    """Whether the text from ``end`` to ``start`` is only a line break (and spaces)."""
+    gap = text[end:start]
+    return gap.strip() == "" and "\n" in gap
+
+
+def _is_label(sentence: str) -> bool:
+    """A short line that names something without saying it: it opens like a title and has no
+    full stop, comma or "Label: value" (not the tail of a sentence broken over lines)."""
+    return (sentence[:1].isupper() or sentence[:1].isdigit()) and len(sentence.split()) <= 12 \
+        and not any(c in sentence for c in ".!?:;,") and not _TABLE_ROW.match(sentence)
+
+
 def _lead_in(text: str, offset: int) -> str:
     """What leads into the sentence at ``offset``: the text before it on its line, or, when it
     opens a line, the last non-empty line before it (an inline heading, "Step 1 - AI readiness
@@ -211,6 +274,24 @@ def _lead_in(text: str, offset: int) -> str:
             return text[start:end]
         end = start - 1
     return ""
+
+
+def _with_table_header(text: str, offset: int, sentence: str) -> str:
+    """A table row read with its table's header row, which names what its figures are ("| Cost
+    item | EUR |" makes "| **Total** | **21 560** |" an amount of money); other sentences as they
+    are."""
+    if not _TABLE_ROW.match(sentence):
+        return sentence
+    header, end = sentence, offset
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start:end].strip()
+        if not line.startswith("|"):
+            break
+        if not line.startswith("|-"):
+            header = line
+        end = start
+    return sentence if header == sentence else f"{header} {sentence}"
 
 
 def _is_intro(hit: Hit) -> bool:

@@ -29,8 +29,10 @@ def _answer(question: str, hits: list[Hit], max_sentences: int = 2):
 # -- splitting ------------------------------------------------------------------------------------
 def test_split_keeps_field_lines_with_their_label():
     text = ("Reference number: 2019-01367\nCoordinator: Stiftelsen IMIT\nFunding: SEK 699 908\n"
-            "**Project duration:** March 2019 - November 2019\nStiftelsen IMIT - coordinator\n")
+            "**Project duration:** March 2019 - November 2019\nStiftelsen IMIT - coordinator\n"
+            "Total: EUR 26 000. Each challenge owner pays EUR 6 000.\n")
     sentences = [s for _, s in extractive.split_sentences(text)]
+    assert "Total: EUR 26 000." in sentences
     assert "Funding: SEK 699 908" in sentences
     assert "Coordinator: Stiftelsen IMIT" in sentences
     assert "**Project duration:** March 2019 - November 2019" in sentences
@@ -239,3 +241,69 @@ def test_a_heading_repeated_in_the_text_is_not_an_answer_sentence():
                          max_sentences=2)
     assert "wind power" in text
     assert "ecosystem [1]" not in text
+
+
+@pytest.mark.parametrize("question, kinds", [
+    # a participle describes the named things; it does not ask for an amount
+    ("Which funded projects worked on hydrogen or battery value chains?", {"name"}),
+    ("Which of the two EU-funded projects trained welders?", {"name"}),
+    ("Who paid for the hall?", {"name"}),
+    ("Which partners paid the highest fee?", {"name", "money"}),
+    ("How can I find out which member companies we have not called for a while?", set()),
+    ("How much funding did the project get?", {"money"}),
+    # pay by another name
+    ("What does a junior project manager earn?", {"money"}),
+    ("What salary can a cluster manager expect?", {"money"}),
+    ("What are the voucher amounts in the scheme?", {"number"}),
+])
+def test_answer_kinds_of_questions(question, kinds):
+    assert answer_type(question).kinds == kinds
+
+
+def test_a_question_for_the_whole_amount_prefers_a_stated_total():
+    wanted = answer_type("And what does the whole day cost?")
+    assert wanted.whole
+    assert wanted.match("The total cost was EUR 21 560.") == 2.0
+    assert wanted.match("Room and lunch cost EUR 45 per participant.") == 1.0
+    assert not answer_type("What does a day cost?").whole
+    assert answer_type("What does a day cost?").match("The total cost was EUR 21 560.") == 1.0
+
+
+def test_a_table_row_with_a_figure_is_a_sentence_read_with_its_header():
+    text = ("The budget of our last edition.\n\n| Cost item | EUR |\n|---|---|\n"
+            "| Hall rental | 4 200 |\n| **Total** | **21 560** |\n")
+    sentences = [s for _, s in extractive.split_sentences(text)]
+    assert "| **Total** | **21 560** |" in sentences
+    assert "| Cost item | EUR |" not in sentences
+    hits = [_hit(text), _hit("Room and lunch cost around EUR 45 per participant.", rank=1)]
+    answered, _, _ = _answer("What does the whole supplier day cost?", hits, max_sentences=1)
+    assert answered == "| **Total** | **21 560** | [1]"
+
+
+def test_a_label_line_is_read_with_the_sentence_under_it():
+    text = ("3. Approach: a four-step ladder\nStep 1 - AI readiness scan (free of charge)\n"
+            "A three-hour visit at the company by two advisers. It covers data sources.\n"
+            "six partners in Finland, Sweden and Norway Summary\nThe project ran for 42 months.\n")
+    lexical = _lexicon(text)
+    question = "What did the cluster offer as a free first step?"
+    texts = [s.text for s in extractive._candidates(question, [_hit(text)], lexical, question)]
+    assert ("Step 1 - AI readiness scan (free of charge)\n"
+            "A three-hour visit at the company by two advisers.") in texts
+    assert "It covers data sources." in texts
+    # the tail of a sentence broken over lines is not a label
+    assert "The project ran for 42 months." in texts
+    assert not any(t.startswith("six partners") and "\n" in t for t in texts)
+    # nor is the last name of a list
+    names = "Partners\nNordic Textile Cluster (Sweden)\nBaltic Textile Network (Latvia)\n" \
+            "All partner names are invented for this example.\n"
+    pairs = extractive._with_labels(names, extractive.split_sentences(names))
+    assert not any("\n" in sentence for _, sentence in pairs)
+
+
+def test_an_answer_quotes_at_most_two_rows_of_one_table():
+    rows = "".join(f"| Item {i} for the day | {i} 000 |\n" for i in range(1, 7))
+    text = f"| Cost item | EUR |\n|---|---|\n{rows}"
+    hits = [_hit(text), _hit("The day costs around EUR 45 per participant for lunch.", rank=1)]
+    answered, _, _ = _answer("What does the day cost?", hits, max_sentences=4)
+    assert answered.count("| Item") == extractive.TABLE_ROWS
+    assert "EUR 45 per participant" in answered
