@@ -80,7 +80,8 @@ def test_front_matter_values_are_yaml_safe_load_values():
 def test_invalid_front_matter_names_pyyaml_problem_and_line():
     with pytest.raises(LoadError) as err:
         split_front_matter("---\ntitle: T\nbad: [unclosed\n---\nBody.\n", "x.md")
-    assert err.value.reason == "invalid front matter (line 4): expected ',' or ']', but got '<stream end>'"
+    assert err.value.reason == ("invalid front matter (line 4): "
+                                "expected ',' or ']', but got '<stream end>'")
 
 
 def test_cp1252_text_is_decoded_not_rejected(tmp_path):
