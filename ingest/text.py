@@ -22,9 +22,13 @@ def read_text(path: Path, source: str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+# Control bytes that text does not contain (tab, newline, form feed and carriage return it does).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    control = len(head) - len(head.translate(None, _CONTROL))
     return control > len(head) * 0.05

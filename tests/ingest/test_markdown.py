@@ -1,6 +1,8 @@
 import pytest
+import yaml
 
 from ingest.loaders import load
+from ingest.markdown import _plain, split_front_matter
 from kb.errors import LoadError
 from tests.conftest import write
 
@@ -63,6 +65,23 @@ def test_bad_markdown_is_a_load_error_naming_the_reason(tmp_path, text, reason):
         load(write(tmp_path / "toolbox" / "bad.md", text), "toolbox/bad.md")
     assert err.value.source == "toolbox/bad.md"
     assert reason in err.value.reason
+
+
+def test_front_matter_values_are_yaml_safe_load_values():
+    text = ("---\ntitle: 'Quoted: colon'\ndate: 2021-03-04\nyears: [2019, 2020]\nok: yes\n"
+            "funding: 1.5e3\ntags:\n  - a\n  - b\nnested: {k: v}\nempty:\n---\nBody.\n")
+    meta, body = split_front_matter(text, "x.md")
+    expected = yaml.safe_load(text.split("---\n")[1])
+    assert meta == {k: _plain(v) for k, v in expected.items()}
+    assert meta["date"] == "2021-03-04" and meta["years"] == ["2019", "2020"] and meta["ok"] is True
+    assert body == "Body.\n"
+
+
+def test_invalid_front_matter_names_pyyaml_problem_and_line():
+    with pytest.raises(LoadError) as err:
+        split_front_matter("---\ntitle: T\nbad: [unclosed\n---\nBody.\n", "x.md")
+    assert err.value.reason == ("invalid front matter (line 4): "
+                                "expected ',' or ']', but got '<stream end>'")
 
 
 def test_cp1252_text_is_decoded_not_rejected(tmp_path):

@@ -6,6 +6,7 @@ from filelock import FileLock
 from ingest.pipeline import run
 from kb.api import KnowledgeBase
 from kb.errors import LockError, ModelMismatchError
+from kb.store import Store
 from tests.conftest import make_pdf, write
 
 TOOL = "---\ntitle: {title}\ncategory: event\ntags: [demo]\n---\n# {title}\n\n## Purpose\n{body}\n"
@@ -184,3 +185,36 @@ def test_a_shorter_version_leaves_no_stale_chunks_beside_documents_written_with_
         assert len(chunks) == record["chunks"], source
         assert sorted(m["chunk"] for m in chunks) == list(range(record["chunks"]))
     assert records["toolbox/long.md"]["chunks"] == 1 < records["toolbox/new.md"]["chunks"]
+
+
+class CountingEmbedder:
+    """The hash embedder, remembering how many texts each encoder call got."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+        self.name, self.dim = inner.name, inner.dim
+
+    def embed_documents(self, texts, show_progress=False):
+        self.calls.append(len(texts))
+        return self.inner.embed_documents(texts)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_a_corpus_within_one_batch_is_encoded_in_one_call(tmp_path, settings, hash_embedder):
+    """The encoder sorts a call's texts by length: one call for everything pads least."""
+    embedder = CountingEmbedder(hash_embedder)
+    report = run([corpus(tmp_path / "c")], settings, embedder=embedder)
+    assert report.added == 4 and not report.failed
+    assert embedder.calls == [report.chunks]
+
+
+def test_batches_hold_whole_documents_and_every_chunk_is_stored(tmp_path, settings, hash_embedder,
+                                                                monkeypatch):
+    monkeypatch.setattr("ingest.pipeline.BATCH_CHUNKS", 1)  # every document is a batch
+    embedder = CountingEmbedder(hash_embedder)
+    report = run([corpus(tmp_path / "c")], settings, embedder=embedder)
+    assert len(embedder.calls) == 4 and sum(embedder.calls) == report.chunks
+    store = Store(settings)
+    assert sum(d.chunks for d in store.documents()) == report.chunks == store.count()

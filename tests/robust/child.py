@@ -53,7 +53,7 @@ def _install() -> None:
         for record, _, _ in docs:
             trace(f"wrote {record['source']}")
 
-    # Small write batches (kb writes up to 256 chunks at once), so that a kill can land between
+    # Small write batches (kb writes up to 1024 chunks at once), so that a kill can land between
     # documents of these small test corpora as it does between batches of a big ingest.
     ingest.pipeline.BATCH_CHUNKS = int(os.environ.get("ROBUST_BATCH_CHUNKS", "4"))
 
