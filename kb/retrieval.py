@@ -53,7 +53,7 @@ class Retriever:
         if qvec is None:
             qvec = self.embedder.embed_query(query)
         lex, n = self.lexical.get(), max(self.settings.candidates, k * 3)
-        pool = self.candidates(qvec, n, allowed, lex, bm25_side(lex, query, n, allowed))
+        pool = self.candidates(query, qvec, n, allowed, lex)
         if not pool.ids:
             return []
         fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
@@ -66,12 +66,14 @@ class Retriever:
         return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
                 for i in chosen if pool.ids[i] in rows]  # (a chunk gone from Chroma and the table)
 
-    def candidates(self, qvec: np.ndarray, n: int, allowed: set[str] | None, lex: LexicalIndex,
-                   bm25: Bm25Side) -> Candidates:
+    def candidates(self, query: str, qvec: np.ndarray, n: int, allowed: set[str] | None = None,
+                   lex: LexicalIndex | None = None) -> Candidates:
         """The candidate pool of one query, both sides scored for every candidate: the ``n``
-        nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks
-        (``bm25``), within the allowed documents. BM25-only candidates get their cosine from
-        their stored vector."""
+        nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks,
+        within the allowed documents. BM25-only candidates get their cosine from their stored
+        vector. ``lex``: the BM25 index and chunk table to use (default: the current ones)."""
+        lex = lex or self.lexical.get()
+        bm25 = bm25_side(lex, query, n, allowed)
         table = lex.table
         if table is not None and len(table) <= self.exact_max:
             dense, cosines = self._exact(table, lex, qvec, n, allowed)
