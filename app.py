@@ -360,6 +360,7 @@ def ingest_uploads(kb_: KnowledgeBase, files: list[str], kind: str,
     if accepted:
         report = run(accepted, settings, embedder=kb_.embedder,
                      progress=lambda src, i, n: progress(i / n, f"Indexing {src}"))
+        kb_.refresh()
         failed = {f["source"]: f["error"] for f in report.failed}
         for p in accepted:
             error = next((e for s, e in failed.items() if s == p.name or s.endswith("/" + p.name)),

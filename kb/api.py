@@ -62,6 +62,12 @@ class KnowledgeBase:
             self._llm = make_llm(self.settings)
         return self._llm
 
+    def refresh(self) -> None:
+        """See an ingest this process just ran at the next search, not up to a second later
+        (BM25 and the chunk table are re-checked against the store at most once a second)."""
+        if self._retriever is not None:
+            self._retriever.lexical.expire()
+
     def warm_up(self) -> None:
         """Load the model, open the store and BM25 now rather than at the first question."""
         self.retriever.lexical.get()

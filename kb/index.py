@@ -91,6 +91,11 @@ class LexicalCache:
                             self._index.table = mapped
             return self._index
 
+    def expire(self) -> None:
+        """Check the store's generation at the next ``get`` (this process just wrote to it)."""
+        with self._lock:
+            self._checked = 0.0
+
     @property
     def changed_since(self) -> str:
         return self._index.generation if self._index else ""

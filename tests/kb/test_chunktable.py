@@ -130,3 +130,18 @@ def test_a_bm25_folder_without_a_table_is_rebuilt_by_reader_and_writer(small_kb,
     shutil.rmtree(store.cache_dir)
     run([settings.store.parent / "docs"], settings, embedder=hash_embedder)
     assert lexical_in_step(store)
+
+
+def test_a_search_right_after_an_ingest_in_the_same_process_sees_the_new_document(
+        tmp_path, settings, hash_embedder):
+    """The table and BM25 are re-checked against the store at most once a second; ``refresh``
+    (the app calls it after an upload) makes the next search see what was just written."""
+    corpus = tmp_path / "c"
+    write(corpus / "toolbox/supplier-day.md", SUPPLIER_DAY)
+    run([corpus], settings, embedder=hash_embedder)
+    kb = KnowledgeBase(settings, embedder=hash_embedder)
+    assert kb.search("wombat burrow")[0].source == "toolbox/supplier-day.md"
+    write(corpus / "toolbox/wombat.md", "# Wombat workshop\nMembers plan the year at a wombat burrow.")
+    run([corpus], settings, embedder=hash_embedder)
+    kb.refresh()
+    assert kb.search("wombat burrow")[0].source == "toolbox/wombat.md"
