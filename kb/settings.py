@@ -44,7 +44,11 @@ class Settings:
     # and years the question states that the answer's sources do not hold.
     abstain_threshold: float = 0.10
     abstain_unknown: float = 0.35
-    abstain_sentence: float = 0.36
+    # 0.30, not the 0.36 the search suggests: at 0.36 the least similar answerable tune question
+    # (0.367) cleared it by 0.007 and a starter-corpus question fell under it when the int8 vectors
+    # moved (0.327); no tune out-of-scope question depends on it between 0.30 and 0.36 (each is also
+    # caught by the unknown-words or the names rule)
+    abstain_sentence: float = 0.30
     abstain_unmatched: float = 0.5
     answer_sentences: int = 5  # the most the answer format allows; tune facts +0.014 over 4
     # Optional LLM.
