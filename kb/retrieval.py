@@ -28,7 +28,6 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self.lexical = LexicalCache(store)
-        self.exact_max = settings.exact_max_chunks
         self._records: dict[str, dict[str, Any]] = {}
         self._records_generation: str | None = None
         self._lock = threading.Lock()
@@ -75,21 +74,14 @@ class Retriever:
         lex = lex or self.lexical.get()
         bm25 = bm25_side(lex, query, n, allowed)
         table = lex.table
-        if table is not None and len(table) <= self.exact_max:
+        if len(table) <= self.settings.exact_max_chunks:
             dense, cosines = self._exact(table, lex, qvec, n, allowed)
         else:
             dense, cosines = dict(self._dense(qvec, n, allowed)), None
         missing = sorted(int(i) for i in bm25.top if lex.ids[i] not in dense)  # storage order
-        if missing and cosines is not None:
-            dense.update((lex.ids[i], float(cosines[i])) for i in missing)
-        elif missing and table is not None:
-            dense.update(zip((lex.ids[i] for i in missing),
-                             (float(c) for c in table.cosines(missing, qvec)), strict=True))
-        elif missing:
-            got = self.store.get([lex.ids[i] for i in missing], embeddings=True, text=False)
-            if len(got["ids"]):
-                cosines = np.asarray(got["embeddings"], dtype=np.float32) @ qvec
-                dense.update(zip(got["ids"], (float(c) for c in cosines)))
+        if missing:
+            found = cosines[missing] if cosines is not None else table.cosines(missing, qvec)
+            dense.update(zip((lex.ids[i] for i in missing), map(float, found), strict=True))
         ids = list(dense)
         return Candidates(
             ids=ids, doc_ids=[doc_of(c) for c in ids],
@@ -100,10 +92,8 @@ class Retriever:
 
     def _rows(self, lex: LexicalIndex, ids: list[str]) -> dict[str, tuple[str | None, dict]]:
         """Text and metadata of these chunks: from the chunk table of BM25's generation, from
-        Chroma for a chunk the table does not hold (written since)."""
-        rows = {}
-        if lex.table is not None:
-            rows = {c: lex.table.row(lex.position[c]) for c in ids if c in lex.position}
+        Chroma for a chunk the table does not hold (found by HNSW, written since)."""
+        rows = {c: lex.table.row(lex.position[c]) for c in ids if c in lex.position}
         rest = [c for c in ids if c not in rows]
         if rest:
             got = self.store.get(rest)

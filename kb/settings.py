@@ -30,9 +30,8 @@ class Settings:
     # Retrieval.
     max_per_doc: int = 3
     candidates: int = 50
-    # Up to this many chunks the nearest ones are found exactly in the chunk table (numpy, ~0.2 ms
-    # at 10k chunks) rather than by Chroma's HNSW (~0.8 ms a call, and approximate: at 10k it
-    # missed a truly nearer chunk in 44 of 110 golden queries). 0: always HNSW.
+    # Up to this many chunks the nearest ones are found exactly in the chunk table (numpy) rather
+    # than by Chroma's HNSW (a Chroma call costs more, and HNSW is approximate). 0: always HNSW.
     exact_max_chunks: int = 25_000
     dense_weight: float = 0.3  # chosen on SciFact train qrels (README, Results)
     fusion: str = "convex"
@@ -44,10 +43,9 @@ class Settings:
     # and years the question states that the answer's sources do not hold.
     abstain_threshold: float = 0.10
     abstain_unknown: float = 0.35
-    # 0.30, not the 0.36 the search suggests: at 0.36 the least similar answerable tune question
-    # (0.367) cleared it by 0.007 and a starter-corpus question fell under it when the int8 vectors
-    # moved (0.327); no tune out-of-scope question depends on it between 0.30 and 0.36 (each is also
-    # caught by the unknown-words or the names rule)
+    # 0.30 (was 0.36, which the least similar answerable tune question, 0.367, cleared by 0.007):
+    # no tune out-of-scope question depends on this rule between 0.30 and 0.36, each is also caught
+    # by the unknown-words or the names rule (``kb eval --calibrate`` lists every signal)
     abstain_sentence: float = 0.30
     abstain_unmatched: float = 0.5
     answer_sentences: int = 5  # the most the answer format allows; tune facts +0.014 over 4

@@ -101,19 +101,14 @@ def test_the_saved_bm25_folder_holds_the_chunk_table(small_kb):
         np.testing.assert_array_equal(saved.table.vectors[i], np.asarray(vector, np.float32))
 
 
-def test_exact_and_hnsw_search_and_the_chroma_fallback_give_the_same_hits(small_kb):
+def test_exact_and_hnsw_search_give_the_same_hits(small_kb):
     retriever = small_kb.retriever
     exact = _results(small_kb)
     assert sum(map(bool, exact)) >= len(QUERIES)
-    retriever.exact_max = 0  # Chroma's HNSW for the nearest chunks (a tiny store: exact too)
+    # Chroma's HNSW for the nearest chunks (a tiny store: exact too), their text from the table
+    retriever.settings = retriever.settings.with_(exact_max_chunks=0)
     hnsw = _results(small_kb)
-    lex = retriever.lexical.get()
-    table, lex.table = lex.table, None  # no table: vectors and text read from Chroma
-    try:
-        chroma = _results(small_kb)
-    finally:
-        lex.table = table
-    assert exact == hnsw == chroma
+    assert exact == hnsw
     transcript = [h for row in exact[1::3] for h in row]
     assert transcript and all(h[4].endswith(".vtt") for h in transcript)
 
