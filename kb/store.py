@@ -2,8 +2,7 @@
 document records (the manifest), embedded or on a Chroma server. Only this module talks to chromadb.
 
 A chunk's text is kept in its metadata (``kb_text``), not in Chroma's ``documents``: Chroma builds
-a full-text index over documents on every write (about 45% of its write time, 6% of an ingest),
-and kb never uses it (its lexical side is BM25). Stores written by older kb keep their text in
+a full-text index over documents on every write, and kb never uses it (its lexical side is BM25). Stores written by older kb keep their text in
 ``documents``; reads take either.
 
 Crash safety: a document is written as pending record -> chunk upserts -> stale chunk deletes ->
