@@ -219,15 +219,14 @@ class ChunkTexts:
 
     def __call__(self, source: str) -> list[str]:
         if source not in self._cache:
-            got = self.store.chunks.get(where={"source": source}, include=["documents"])
-            self._cache[source] = [t or "" for t in got["documents"]]
+            got = self.store.get(where={"source": source})
+            self._cache[source] = got["texts"]
             self._ids.update(zip(got["ids"], self._cache[source], strict=True))
         return self._cache[source]
 
     def by_id(self, chunk_id: str) -> str:
         if chunk_id not in self._ids:
-            got = self.store.chunks.get(ids=[chunk_id], include=["documents"])
-            self._ids[chunk_id] = (got["documents"] or [""])[0] or ""
+            self._ids[chunk_id] = (self.store.get([chunk_id])["texts"] or [""])[0]
         return self._ids[chunk_id]
 
 
