@@ -99,7 +99,7 @@ class Retriever:
         if rest:
             got = self.store.get(rest)
             rows.update((cid, (text, meta)) for cid, text, meta in
-                        zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+                        zip(got["ids"], got["texts"], got["metadatas"], strict=True))
         return rows
 
     def _exact(self, table: ChunkTable, lex: LexicalIndex, qvec: np.ndarray, n: int,

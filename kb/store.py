@@ -1,6 +1,10 @@
 """The store seam: one Chroma collection of chunks (vectors, verbatim text, metadata) and one of
 document records (the manifest), embedded or on a Chroma server. Only this module talks to chromadb.
 
+A chunk's text is kept in its metadata (``kb_text``), not in Chroma's ``documents``: Chroma builds
+a full-text index over documents on every write, and kb never uses it (its lexical side is BM25). Stores written by older kb keep their text in
+``documents``; reads take either.
+
 Crash safety: a document is written as pending record -> chunk upserts -> stale chunk deletes ->
 done record (with the file's hash). Ids are deterministic, so redoing a half-written document
 converges. The ``generation`` in the state record changes whenever chunks change; derived indexes
@@ -26,6 +30,7 @@ from kb.settings import Settings
 
 STATE_ID = "__kb_state__"
 LEASE_ID = "__kb_lease__"
+TEXT_KEY = "kb_text"
 _RECORD_KEYS = ("source", "path", "root", "hash", "kind", "title", "chunks", "state", "doc_id")
 
 
@@ -161,8 +166,8 @@ class Store:
         for i in range(0, len(chunks), self.max_batch):
             part = chunks[i:i + self.max_batch]
             self.chunks.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + self.max_batch],
-                               documents=[c.text for c in part],
-                               metadatas=[_chroma_meta(c.metadata) for c in part])
+                               metadatas=[{**_chroma_meta(c.metadata), TEXT_KEY: c.text}
+                                          for c in part])
         keep = {c.id for c in chunks}
         stored = self.chunks.get(where={"doc_id": {"$in": ids}}, include=[])["ids"]
         stale = [i for i in stored if i not in keep]
@@ -192,7 +197,7 @@ class Store:
             return []
         res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
                                 ids=ids, include=["documents", "metadatas", "distances"])
-        return [(i, 1.0 - float(d), t, dict(m)) for i, d, t, m in
+        return [(i, 1.0 - float(d), *_text_meta(t, m)) for i, d, t, m in
                 zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0])]
 
     def nearest(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
@@ -205,9 +210,12 @@ class Store:
                                 include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
-    def get(self, ids: list[str], embeddings: bool = False, text: bool = True) -> dict[str, Any]:
+    def get(self, ids: list[str] | None = None, embeddings: bool = False, text: bool = True,
+            where: dict | None = None) -> dict[str, Any]:
+        """These chunks (or those matching ``where``): ``ids``, and ``texts`` and ``metadatas``
+        when ``text``, ``embeddings`` when asked."""
         include = (["documents", "metadatas"] if text else []) + (["embeddings"] if embeddings else [])
-        return self.chunks.get(ids=ids, include=include)
+        return _unpack(self.chunks.get(ids=ids, where=where, include=include), text)
 
     def iter_chunks(self, page: int = 5000, embeddings: bool = False) -> Iterator[tuple]:
         """Every chunk in pages, in storage order: (ids, texts, metadatas), and their vectors
@@ -215,10 +223,10 @@ class Store:
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         offset = 0
         while True:
-            got = self.chunks.get(include=include, limit=page, offset=offset)
+            got = _unpack(self.chunks.get(include=include, limit=page, offset=offset), True)
             if not got["ids"]:
                 return
-            yield (got["ids"], got["documents"], got["metadatas"],
+            yield (got["ids"], got["texts"], got["metadatas"],
                    *([got["embeddings"]] if embeddings else []))
             offset += len(got["ids"])
 
@@ -262,6 +270,25 @@ def _max_batch(client) -> int:
         return int(client.get_max_batch_size())
     except Exception:
         return 1000
+
+
+def _text_meta(document: str | None, meta: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """A stored chunk's text and its metadata without the text."""
+    meta = dict(meta or {})
+    text = meta.pop(TEXT_KEY, None)
+    return (document if text is None else text) or "", meta
+
+
+def _unpack(got: dict[str, Any], text: bool) -> dict[str, Any]:
+    """Chroma's ``get`` result with ``texts`` taken out of the metadata (or ``documents``)."""
+    out = {"ids": got["ids"]}
+    if text:
+        pairs = [_text_meta(d, m) for d, m in zip(got["documents"], got["metadatas"], strict=True)]
+        out["texts"] = [t for t, _ in pairs]
+        out["metadatas"] = [m for _, m in pairs]
+    if got.get("embeddings") is not None:
+        out["embeddings"] = got["embeddings"]
+    return out
 
 
 def _chroma_meta(meta: dict[str, Any]) -> dict[str, Any]:

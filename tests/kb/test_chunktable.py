@@ -13,6 +13,7 @@ from kb.api import KnowledgeBase
 from kb.chunktable import ChunkTable
 from kb.index import lexical_in_step
 from kb.lexical import LexicalIndex
+from kb.store import TEXT_KEY
 from tests.conftest import SUPPLIER_DAY, write
 
 TOPICS = {
@@ -94,7 +95,7 @@ def test_the_saved_bm25_folder_holds_the_chunk_table(small_kb):
     assert saved is not None and saved.table is not None and lexical_in_step(store)
     got = store.get(saved.ids, embeddings=True)
     by_id = {cid: (text, meta, vector) for cid, text, meta, vector in
-             zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)}
+             zip(got["ids"], got["texts"], got["metadatas"], got["embeddings"], strict=True)}
     for i, cid in enumerate(saved.ids):
         text, meta, vector = by_id[cid]
         assert saved.table.row(i) == (text, meta)
@@ -140,3 +141,29 @@ def test_a_search_right_after_an_ingest_in_the_same_process_sees_the_new_documen
     run([corpus], settings, embedder=hash_embedder)
     kb.refresh()
     assert kb.search("wombat burrow")[0].source == "toolbox/wombat.md"
+
+
+def test_chunk_text_is_kept_out_of_chromas_full_text_index_and_old_stores_still_read(
+        small_kb, settings, hash_embedder):
+    """kb keeps a chunk's text in its metadata: Chroma indexes ``documents`` for full-text search
+    on every write, which kb never uses. A store written by an older kb (text in ``documents``)
+    reads the same, through the table rebuilt from it and through Chroma's own query."""
+    store = small_kb.retriever.store
+    raw = store.chunks.get(include=["documents", "metadatas"])
+    assert raw["ids"] and all(d is None for d in raw["documents"])
+    texts = [m[TEXT_KEY] for m in raw["metadatas"]]
+    assert any("sixty suppliers" in t for t in texts)
+    before = _results(small_kb)
+    qvec = hash_embedder.embed_query("supplier day cost")
+    nearest = store.query(qvec, 3)
+    assert all(TEXT_KEY not in meta for _, _, _, meta in nearest)
+    # rewrite every chunk as an older kb stored it, and drop the derived indexes
+    old = store.chunks.get(include=["metadatas", "embeddings"])
+    store.chunks.upsert(ids=old["ids"], embeddings=old["embeddings"], documents=texts,
+                        metadatas=[{k: v for k, v in m.items() if k != TEXT_KEY}
+                                   for m in old["metadatas"]])
+    shutil.rmtree(store.cache_dir)
+    reader = KnowledgeBase(settings, embedder=hash_embedder)
+    assert _results(reader) == before
+    again = reader.retriever.store.query(qvec, 3)
+    assert [(i, t, m) for i, _, t, m in again] == [(i, t, m) for i, _, t, m in nearest]

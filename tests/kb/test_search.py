@@ -138,7 +138,7 @@ def test_every_marker_and_snippet_is_grounded_over_many_questions(corpus_kb):
         for c in answer.citations:
             stored = store.get([c.chunk_id])
             assert stored["metadatas"][0]["source"] == c.source
-            assert c.snippet and c.snippet in stored["documents"][0], (q, c.snippet)
+            assert c.snippet and c.snippet in stored["texts"][0], (q, c.snippet)
         if not answer.abstained and row["type"] == "answerable":
             answered += 1
             sentences = re.findall(r"[^\]]+?\[\d+\]", answer.text)

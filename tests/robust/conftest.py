@@ -242,7 +242,7 @@ def assert_consistent(settings: Settings, folders: list[Path], context: str = ""
         assert rec["hash"] == want["hash"], (context, "a record of an old version", rec["source"])
         assert int(rec["chunks"]) == len(want["chunks"]), (context, rec["source"])
 
-    got = store.chunks.get(include=["documents", "metadatas"])
+    got = store.get()
     ids = got["ids"]
     assert len(ids) == len(set(ids)), (context, "duplicate chunk ids")
     wanted_ids = {cid for want in expected.values() for cid in want["chunks"]}
@@ -251,7 +251,7 @@ def assert_consistent(settings: Settings, folders: list[Path], context: str = ""
     assert not orphans, (context, "orphan chunks", orphans[:10])
     assert set(ids) == wanted_ids, (context, "missing", sorted(wanted_ids - set(ids))[:10],
                                     "extra", sorted(set(ids) - wanted_ids)[:10])
-    for cid, text, meta in zip(ids, got["documents"], got["metadatas"], strict=True):
+    for cid, text, meta in zip(ids, got["texts"], got["metadatas"], strict=True):
         doc_id = cid.rsplit(":", 1)[0]
         assert meta["doc_id"] == doc_id, (context, cid)
         assert meta["source"] == expected[doc_id]["source"], (context, cid)

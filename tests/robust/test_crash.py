@@ -221,6 +221,6 @@ def test_a_document_cut_short_by_a_crash_and_then_unloadable_does_not_stay_half_
     assert [f["source"] for f in report.failed] == ["toolbox/tool-001.md"]
     store = Store(settings)
     pending = [r["source"] for r in store.records().values() if r["state"] != "done"]
-    half = store.chunks.get(where={"source": "toolbox/tool-001.md"}, include=["documents"])
+    half = store.get(where={"source": "toolbox/tool-001.md"})
     assert not pending, (f"after a complete run {pending} is still pending, with chunks "
                          f"{half['ids']} searchable (one of them from the unfinished update)")

@@ -94,10 +94,10 @@ def test_reader_keeps_answering_during_an_ingest_and_then_sees_the_new_documents
     eventually(sees_new_documents)
     # the dense side too: the new chunk's own vector finds it in this process's vector index
     store = kb.retriever.store
-    got = store.chunks.get(where={"source": "toolbox/tool-100.md"}, include=["documents"])
-    qvec = kb.embedder.embed_query(got["documents"][0])
+    got = store.get(where={"source": "toolbox/tool-100.md"})
+    qvec = kb.embedder.embed_query(got["texts"][0])
     assert store.query(qvec, 1)[0][0] == got["ids"][0]
-    answer = kb.ask(" ".join(got["documents"][0].split()[:12]))
+    answer = kb.ask(" ".join(got["texts"][0].split()[:12]))
     assert "toolbox/tool-100.md" in {c.source for c in answer.citations}, answer
 
 

@@ -79,8 +79,7 @@ def test_two_processes_share_one_chroma_server(chroma_server, tmp_path):
     kb = KnowledgeBase(Settings(store=tmp_path / "cache-c", chroma_url=url),
                        embedder=HashEmbedder(DIM))
     assert kb.search("uniq50v0s0")[0].source == "toolbox/tool-050.md"
-    chunk = kb.retriever.store.chunks.get(where={"source": "toolbox/tool-050.md"},
-                                          include=["documents"])["documents"][0]
+    chunk = kb.retriever.store.get(where={"source": "toolbox/tool-050.md"})["texts"][0]
     answer = kb.ask(" ".join(chunk.split()[:12]))
     assert "toolbox/tool-050.md" in {c.source for c in answer.citations}, answer
     assert kb.similar("toolbox/tool-050.md") and len(kb.docs()) == 13
