@@ -237,9 +237,9 @@ def test_ingest_stores_every_chunks_answer_sentence_vectors(tmp_path, settings):
         "at a lab.\n\nStep 1 - free scan\nAn adviser visits the company for three hours.\n"))
     ingest_embedder = HashEmbedder()
     run([root], settings, embedder=ingest_embedder)
-    stored = Store(settings).chunks.get(include=["documents", "metadatas"])
+    stored = Store(settings).get()
     assert stored["ids"]
-    for text, meta in zip(stored["documents"], stored["metadatas"], strict=True):
+    for text, meta in zip(stored["texts"], stored["metadatas"], strict=True):
         texts = [s for _, s in sentences.candidates(text)]
         vectors = sentences.unpack(meta[sentences.SENTENCE_KEY], ingest_embedder.dim, len(texts))
         expected = ingest_embedder.embed_sentences(texts)
