@@ -275,10 +275,10 @@ class _Ingest:
         chunks = [c for p in batch for c in p.chunks]
         vectors = self.embedder.embed_documents([c.embed_text for c in chunks],
                                                 show_progress=False)
-        # the answerer's candidate sentences, embedded now so that ``ask`` need not (kb.sentences)
-        for c, rows in zip(chunks, embed_candidates(self.embedder, [c.text for c in chunks]),
-                           strict=True):
-            c.metadata[SENTENCE_KEY] = pack(rows)
+        if self.settings.sentence_vectors:  # the answerer's sentences, so ``ask`` need not embed
+            for c, rows in zip(chunks, embed_candidates(self.embedder, [c.text for c in chunks]),
+                               strict=True):
+                c.metadata[SENTENCE_KEY] = pack(rows)
         if not self.began:
             self.store.check_settings(dim=vectors.shape[1])
             self.store.begin_write(dim=int(vectors.shape[1]))

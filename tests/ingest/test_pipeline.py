@@ -254,3 +254,12 @@ def test_ingest_stores_every_chunks_answer_sentence_vectors(tmp_path, settings):
     answer = kb.ask("How much is a voucher worth?")
     assert "SEK 50 000" in answer.text
     assert sentences.SENTENCE_KEY not in json.dumps(answer.to_dict())
+
+
+def test_sentence_vectors_can_be_left_out(tmp_path, settings):
+    root = tmp_path / "corpus"
+    write(root / "toolbox" / "vouchers.md", TOOL.format(
+        title="Innovation vouchers", body="A voucher is worth SEK 50 000 and buys lab tests."))
+    run([root], settings.with_(sentence_vectors=False), embedder=HashEmbedder())
+    stored = Store(settings).get()
+    assert stored["ids"] and not any(sentences.SENTENCE_KEY in m for m in stored["metadatas"])
