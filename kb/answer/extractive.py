@@ -30,12 +30,12 @@ with the sentence under it, which says what it stands for.
 
 Scoring is two-stage: the cheap features keep the best ``PRESELECT`` sentences, and only those
 get the cosine features. Their vectors were stored with their chunk at ingest (``kb.sentences``);
-a store written by an older kb has none, and then these are embedded here. The weights were fitted on the
-golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
-one of the same question that does not; ``python -m eval.fit_answerer`` refits them), then checked
-on facts present. ``emphasis`` and ``lead_lexical`` were added later, each with one weight swept
-on tune (facts present plateaus 0.4-2.0 and 0.4-1.0; 0.8 and 0.7 chosen), the others kept: a
-full refit with ``emphasis`` gained on tune but lost on held-out.
+a store written by an older kb has none, and then these are embedded here. The weights were
+fitted on the golden set's tune split (pairwise logistic regression: a sentence holding an
+expected fact against one of the same question that does not; ``python -m eval.fit_answerer``
+refits them), then checked on facts present. ``emphasis`` and ``lead_lexical`` were added later,
+each with one weight swept on tune (facts present plateaus 0.4-2.0 and 0.4-1.0; 0.8 and 0.7
+chosen), the others kept: a full refit with ``emphasis`` gained on tune but lost on held-out.
 """
 
 from __future__ import annotations
