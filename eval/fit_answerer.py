@@ -7,7 +7,9 @@ fitted, both by pairwise logistic regression (a fact sentence against a sentence
 question that holds none; every question weighs the same, whatever its number of pairs):
 
 - ``PRESELECT_WEIGHTS`` on the cheap features of every candidate: which sentences are embedded;
-- ``WEIGHTS`` on all features (the cosines too) of the sentences that preselection keeps.
+- ``WEIGHTS`` on all features (the cosines too) of the sentences that preselection keeps (the
+  ``PRESELECT`` best by the cheap score, and up to ``SCORED`` in all when the store holds the
+  sentences' vectors; ``--scored`` tries another number).
 
 Only the tune split is fitted; the report gives, per split, the share of questions whose best
 sentence holds a fact and whose ``answer_sentences`` best sentences hold one. The printed weights
@@ -110,7 +112,7 @@ def collect(kb, items: Sequence[golden.GoldenItem]) -> tuple[list[Question], lis
         qvec = kb.embedder.embed_query(query)
         hits = kb.retriever.search(query, k=api.ANSWER_HITS, qvec=qvec,
                                    max_per_doc=api.ANSWER_PER_DOC)
-        cands = extractive._candidates(query, hits, lexical, item.question)
+        cands = extractive._candidates(query, hits, lexical, item.question, dim=len(qvec))
         if not cands:
             continue
         labels = np.array([holds_fact(s.text, item.facts) for s in cands])
@@ -121,7 +123,8 @@ def collect(kb, items: Sequence[golden.GoldenItem]) -> tuple[list[Question], lis
         pool = extractive._preselect(cands)
         index = {id(s): i for i, s in enumerate(cands)}
         order = [index[id(s)] for s in pool]
-        vectors = kb.embedder.embed_sentences([s.text for s in pool])
+        extractive._embed_missing(pool, kb.embedder)
+        vectors = np.stack([s.vector for s in pool])
         focused = extractive._focus_vector(query, item.question, kb.embedder)
         fcos = vectors @ (qvec if focused is None else focused)
         for s, cos, f in zip(pool, vectors @ qvec, fcos, strict=True):
@@ -147,7 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.fit_answerer", description=__doc__)
     parser.add_argument("--store", required=True, help="the store folder (as for kb eval)")
     parser.add_argument("--l2", type=float, default=0.01, help="L2 penalty on the weights")
+    parser.add_argument("--scored", type=int, help="candidates scored by cosine when their "
+                        "vectors are stored (default: extractive.SCORED)")
     args = parser.parse_args(argv)
+    if args.scored is not None:
+        from kb.answer import extractive
+
+        extractive.SCORED = args.scored
     settings = golden.golden_settings(Settings.from_env(store=args.store))
     golden.prepare_store(settings)
     kb = KnowledgeBase(settings)

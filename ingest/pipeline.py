@@ -25,6 +25,7 @@ from ingest.chunking import chunk_document
 from ingest.loaders import load, supported
 from kb.errors import KBError, LoadError, LockError, UsageError
 from kb.models import Chunk, Document, IngestReport
+from kb.sentences import SENTENCE_KEY, embed_candidates, pack
 from kb.settings import Settings
 from kb.store import Store, record_meta
 
@@ -271,8 +272,13 @@ class _Ingest:
     def _write(self, batch: list[_Pending]) -> None:
         if not batch:
             return
-        texts = [c.embed_text for p in batch for c in p.chunks]
-        vectors = self.embedder.embed_documents(texts, show_progress=False)
+        chunks = [c for p in batch for c in p.chunks]
+        vectors = self.embedder.embed_documents([c.embed_text for c in chunks],
+                                                show_progress=False)
+        if self.settings.sentence_vectors:  # the answerer's sentences, so ``ask`` need not embed
+            for c, rows in zip(chunks, embed_candidates(self.embedder, [c.text for c in chunks]),
+                               strict=True):
+                c.metadata[SENTENCE_KEY] = pack(rows)
         if not self.began:
             self.store.check_settings(dim=vectors.shape[1])
             self.store.begin_write(dim=int(vectors.shape[1]))

@@ -80,9 +80,14 @@ class Hit:
     speaker: str | None = None
     section: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # the chunk's answer-sentence vectors as stored (``kb.sentences``), for the answerer only:
+    # never shown, compared or serialised
+    sentence_vectors: str | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("sentence_vectors")
+        return d
 
 
 @dataclass

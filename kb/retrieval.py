@@ -18,6 +18,7 @@ from kb.fusion import fuse_scoped
 from kb.index import LexicalCache
 from kb.lexical import LexicalIndex, tokenize
 from kb.models import Filters, Hit
+from kb.sentences import SENTENCE_KEY
 from kb.settings import Settings
 from kb.store import Store
 
@@ -201,7 +202,8 @@ def _hit(chunk_id: str, score: float, text: str, meta: dict[str, Any]) -> Hit:
                title=meta.get("title", ""), kind=meta.get("kind", "document"), text=text or "",
                score=round(score, 6), page=meta.get("page"), start=meta.get("start"),
                end=meta.get("end"), speaker=meta.get("speaker"), section=meta.get("section"),
-               metadata={k: v for k, v in meta.items() if k not in _BASE})
+               metadata={k: v for k, v in meta.items() if k not in _BASE and k != SENTENCE_KEY},
+               sentence_vectors=meta.get(SENTENCE_KEY))
 
 
 def allowed_docs(filters: Filters | None, records: dict[str, dict[str, Any]]) -> set[str] | None:

@@ -28,13 +28,14 @@ header row ("| Cost item | EUR |": money); an answer quotes at most ``TABLE_ROWS
 passage's tables. A label line ("Step 1 - AI readiness scan (free of charge)") is read together
 with the sentence under it, which says what it stands for.
 
-Scoring is two-stage so that a question never embeds every candidate sentence: the cheap features
-keep the best ``PRESELECT`` sentences; only those are embedded. The weights were fitted on the
-golden set's tune split (pairwise logistic regression: a sentence holding an expected fact against
-one of the same question that does not; ``python -m eval.fit_answerer`` refits them), then checked
-on facts present. ``emphasis`` and ``lead_lexical`` were added later, each with one weight swept
-on tune (facts present plateaus 0.4-2.0 and 0.4-1.0; 0.8 and 0.7 chosen), the others kept: a
-full refit with ``emphasis`` gained on tune but lost on held-out.
+Scoring is two-stage: the cheap features keep the best ``PRESELECT`` sentences, and only those
+get the cosine features. Their vectors were stored with their chunk at ingest (``kb.sentences``);
+a store written by an older kb has none, and then these are embedded here. The weights were
+fitted on the golden set's tune split (pairwise logistic regression: a sentence holding an
+expected fact against one of the same question that does not; ``python -m eval.fit_answerer``
+refits them), then checked on facts present. ``emphasis`` and ``lead_lexical`` were added later,
+each with one weight swept on tune (facts present plateaus 0.4-2.0 and 0.4-1.0; 0.8 and 0.7
+chosen), the others kept: a full refit with ``emphasis`` gained on tune but lost on held-out.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ from kb.answer.answer_type import PATTERNS, answer_type, focus
 from kb.answer.citations import citation
 from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
+from kb.sentences import TABLE_ROW as _TABLE_ROW
+from kb.sentences import candidates as answer_candidates
+from kb.sentences import split_sentences, unpack
+
+__all__ = ["answer", "split_sentences"]
 
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
          "length", "intro", "names_doc", "emphasis", "lead_lexical")
@@ -63,22 +69,19 @@ PRESELECT_WEIGHTS: dict[str, float] = {
     "number": 2.209, "hit_score": 3.581, "rank": -0.197, "length": 0.27, "intro": -2.992,
 }
 PRESELECT = 12
+# Candidates scored by cosine in all when their vectors were stored at ingest (free to score):
+# the ``PRESELECT`` best by the cheap score, then the next best with stored vectors. More lost on
+# tune: 14, 16, 20, 24, 48 and all scored with these weights each lost one tune question's facts
+# (0.887 -> 0.873, held-out unchanged), and weights refitted on each pool did worse (tune 0.803 at
+# 24, 0.761 with all): the cheap preselection also keeps distractors out.
+SCORED = 12
 HITS_USED = 12
 TABLE_ROWS = 2
-_SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
-_SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
 _INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
 INTRO_SECONDS = 120.0  # the opening of a recording: welcome, introductions
-# "Funding: SEK 2 480 000", "**Project duration:** February 2024 - January 2027",
-# "Stiftelsen IMIT - coordinator": a short line without a full stop that still states a fact
 # a figure or phrase the author set in bold or italics inside a sentence ("pick **three to five
 # challenges**"), not a bold label opening it ("**Coaches:** a pool of ...")
 _EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}[^*\s][^*\n]*\*{1,2}(?![*\w])")
-_FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")
-_AMOUNT_FIRST = re.compile(r"\W{0,2}(?:EUR|SEK|NOK|DKK|USD|GBP|[€$£])\s?\d")
-# a table row holding a figure is a record, like a field: "| **Total** | **21 560** |"
-_TABLE_ROW = re.compile(r"^\|.*\d.*\|$")
 
 
 @dataclass
@@ -88,43 +91,13 @@ class Sentence:
     position: int
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    # stored at ingest (``kb.sentences``), else embedded when scored
+    vector: np.ndarray | None = field(default=None, repr=False)
 
     def rescore(self, weights: dict[str, float] | None = None) -> float:
         weights = WEIGHTS if weights is None else weights
         self.score = sum(weights.get(k, 0.0) * v for k, v in self.features.items())
         return self.score
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; every sentence is a verbatim span of ``text``."""
-    out = []
-    for m in _SENTENCE.finditer(text):
-        span = m.group(0)
-        stripped = span.strip()
-        if not stripped:
-            continue
-        lead = len(span) - len(span.lstrip())
-        sentence, start = stripped, m.start() + lead
-        is_field = _FIELD.match(sentence) is not None or _TABLE_ROW.match(sentence) is not None
-        for pattern in (_SPEAKER, _BULLET):
-            cut = pattern.match(sentence)
-            if cut and not (pattern is _SPEAKER and is_field and _is_value(sentence[cut.end():])):
-                sentence, start = sentence[cut.end():], start + cut.end()
-        words = len(sentence.split())
-        heading = sentence[-1:] not in ".!?:;)\"”" and words < 8
-        if sentence.startswith(("#", "|---")):
-            continue
-        if (words >= 4 and not heading) or (is_field and words >= 2):
-            out.append((start, sentence))
-    return out
-
-
-def _is_value(rest: str) -> bool:
-    """The rest of a "Label: rest" line is a field's value (keep the label), not a speaker's
-    sentence (drop the speaker's name): a short phrase without a full stop, or a short one that
-    opens with an amount of money ("Total: EUR 26 000.")."""
-    short = len(rest.split()) < 8
-    return short and (rest[-1:] not in ".!?" or _AMOUNT_FIRST.match(rest) is not None)
 
 
 def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalIndex, embedder,
@@ -134,17 +107,21 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     searched (a follow-up combined with its parent); ``asked`` is the user's own words, the focus
     (default: the last question in ``question``)."""
     asked = (asked or focus(question)).strip()
-    candidates = _candidates(question, hits, lexical, asked)
+    candidates = _candidates(question, hits, lexical, asked, dim=len(qvec))
     if not candidates:
         return "", [], 0.0
     pool = _preselect(candidates)
-    vectors = embedder.embed_sentences([s.text for s in pool])
+    _embed_missing(pool, embedder)
+    vectors = np.stack([s.vector for s in pool])
     cosines = vectors @ qvec
     focused = _focus_vector(question, asked, embedder)
     focus_cosines = cosines if focused is None else vectors @ focused
     for s, cos, fcos in zip(pool, cosines, focus_cosines, strict=True):
         s.features["cosine"], s.features["focus_cosine"] = float(cos), float(fcos)
         s.rescore()
+    # the abstention signal reads the ``PRESELECT`` best by the cheap score only, whatever
+    # the number scored, so that its threshold keeps its meaning
+    best_cosine = float(cosines[:PRESELECT].max())
     pool.sort(key=lambda s: s.score, reverse=True)
     chosen: list[Sentence] = []
     for s in pool:
@@ -153,7 +130,16 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
         if not any(_similar(s.text, c.text) for c in chosen) \
                 and _table_rows(s, chosen) < TABLE_ROWS:
             chosen.append(s)
-    return _compose(chosen, hits) + (float(cosines.max()),)
+    return _compose(chosen, hits) + (best_cosine,)
+
+
+def _embed_missing(pool: list[Sentence], embedder) -> None:
+    """Embed the sentences whose vectors were not stored (a store written by an older kb)."""
+    missing = [s for s in pool if s.vector is None]
+    if missing:
+        vectors = embedder.embed_sentences([s.text for s in missing])
+        for s, vec in zip(missing, vectors, strict=True):
+            s.vector = np.asarray(vec, dtype=np.float32)
 
 
 def _table_rows(s: Sentence, others: list[Sentence]) -> int:
@@ -166,13 +152,17 @@ def _table_rows(s: Sentence, others: list[Sentence]) -> int:
     return sum(1 for c in others if c.hit_rank == s.hit_rank and _TABLE_ROW.match(c.text))
 
 
-def _preselect(candidates: list[Sentence]) -> list[Sentence]:
-    """The ``PRESELECT`` best candidates by their cheap score, at most ``2 * TABLE_ROWS`` rows
-    of one passage's tables among them."""
+def _preselect(candidates: list[Sentence], scored: int | None = None) -> list[Sentence]:
+    """The ``PRESELECT`` best candidates by their cheap score, then the next best whose vectors
+    are stored, up to ``scored`` (default ``SCORED``) in all; at most ``2 * TABLE_ROWS`` rows of
+    one passage's tables among them. The first ``PRESELECT`` come first."""
+    limit = max(PRESELECT, SCORED if scored is None else scored)
     pool: list[Sentence] = []
     for s in sorted(candidates, key=lambda s: s.score, reverse=True):
-        if len(pool) == PRESELECT:
+        if len(pool) == limit:
             break
+        if len(pool) >= PRESELECT and s.vector is None:
+            continue
         if _table_rows(s, pool) < 2 * TABLE_ROWS:
             pool.append(s)
     return pool
@@ -186,8 +176,9 @@ def _focus_vector(question: str, asked: str, embedder) -> np.ndarray | None:
 
 
 def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
-                asked: str) -> list[Sentence]:
-    """Every sentence of the hits read, once, with its cheap features and score."""
+                asked: str, dim: int = 0) -> list[Sentence]:
+    """Every sentence of the hits read, once, with its cheap features and score, and its vector
+    when the hit's chunk has them stored (of ``dim`` dimensions: the question's)."""
     q_tokens = set(tokenize(question))
     q_weight = sum(lexical.idf(t) for t in q_tokens) or 1.0
     f_tokens = set(tokenize(asked))
@@ -203,7 +194,9 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
         intro = float(_is_intro(hit))
         name = hit.title.split(":")[0].strip().lower() if "name" in wanted.kinds else ""
         heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
-        for offset, text in _with_labels(hit.text, split_sentences(hit.text)):
+        sentences = answer_candidates(hit.text)
+        stored = unpack(hit.sentence_vectors, dim, len(sentences))
+        for j, (offset, text) in enumerate(sentences):
             key = " ".join(text.lower().split())
             if key in seen or key in heading:  # a heading repeated in the text says nothing new
                 continue
@@ -224,40 +217,10 @@ def _candidates(question: str, hits: list[Hit], lexical: LexicalIndex,
                 "emphasis": float(_EMPHASIS.search(text, 1) is not None),
                 "lead_lexical": sum(lexical.idf(t) for t in f_tokens & (set(tokenize(
                     _lead_in(hit.text, offset))) - topic)) / f_weight,
-            })
+            }, vector=None if stored is None else stored[j])
             s.rescore(PRESELECT_WEIGHTS)
             out.append(s)
     return out
-
-
-def _with_labels(text: str, sentences: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """A label line ("Step 1 - AI readiness scan (free of charge)") read together with the
-    sentence on the line under it, which says what it stands for; every other sentence as is,
-    the last line of a list of names too (the line before it looks like a label as well)."""
-    out = []
-    for i, (offset, sentence) in enumerate(sentences):
-        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
-        prev = sentences[i - 1] if i else None
-        if nxt and _is_label(sentence) and nxt[1][-1:] in ".!?" \
-                and _next_line(text, offset + len(sentence), nxt[0]) \
-                and not (prev and _is_label(prev[1])
-                         and _next_line(text, prev[0] + len(prev[1]), offset)):
-            sentence = text[offset:nxt[0] + len(nxt[1])]
-        out.append((offset, sentence))
-    return out
-
-
-def _next_line(text: str, end: int, start: int) -> bool:
-    """Whether the text from ``end`` to ``start`` is only a line break (and spaces)."""
-    gap = text[end:start]
-    return gap.strip() == "" and "\n" in gap
-
-
-def _is_label(sentence: str) -> bool:
-    """A short line that names something without saying it: it opens like a title and has no
-    full stop, comma or "Label: value" (not the tail of a sentence broken over lines)."""
-    return (sentence[:1].isupper() or sentence[:1].isdigit()) and len(sentence.split()) <= 12 \
-        and not any(c in sentence for c in ".!?:;,") and not _TABLE_ROW.match(sentence)
 
 
 def _lead_in(text: str, offset: int) -> str:

@@ -1,12 +1,15 @@
 import json
 
+import numpy as np
 import pytest
 from filelock import FileLock
 
 from ingest.pipeline import run
+from kb import sentences
 from kb.api import KnowledgeBase
 from kb.errors import LockError, ModelMismatchError
 from kb.store import Store
+from kb.testing import HashEmbedder
 from tests.conftest import make_pdf, write
 
 TOOL = "---\ntitle: {title}\ncategory: event\ntags: [demo]\n---\n# {title}\n\n## Purpose\n{body}\n"
@@ -218,3 +221,45 @@ def test_batches_hold_whole_documents_and_every_chunk_is_stored(tmp_path, settin
     assert len(embedder.calls) == 4 and sum(embedder.calls) == report.chunks
     store = Store(settings)
     assert sum(d.chunks for d in store.documents()) == report.chunks == store.count()
+
+
+class _NoSentenceEmbedding(HashEmbedder):
+    """Fails the test if a question embeds sentences: they were stored at ingest."""
+
+    def embed_sentences(self, texts):
+        raise AssertionError(f"embedded at question time: {texts}")
+
+
+def test_ingest_stores_every_chunks_answer_sentence_vectors(tmp_path, settings):
+    root = tmp_path / "corpus"
+    write(root / "toolbox" / "vouchers.md", TOOL.format(
+        title="Innovation vouchers", body="A voucher is worth SEK 50 000 and buys platypus tests "
+        "at a lab.\n\nStep 1 - free scan\nAn adviser visits the company for three hours.\n"))
+    ingest_embedder = HashEmbedder()
+    run([root], settings, embedder=ingest_embedder)
+    stored = Store(settings).get()
+    assert stored["ids"]
+    for text, meta in zip(stored["texts"], stored["metadatas"], strict=True):
+        texts = [s for _, s in sentences.candidates(text)]
+        vectors = sentences.unpack(meta[sentences.SENTENCE_KEY], ingest_embedder.dim, len(texts))
+        expected = ingest_embedder.embed_sentences(texts)
+        assert (np.einsum("ij,ij->i", vectors, expected) > 0.999).all()
+
+    # (the question's words are mostly unknown to this tiny store: no abstention for that)
+    kb = KnowledgeBase(settings.with_(abstain_unknown=1.0), embedder=_NoSentenceEmbedding())
+    hits = kb.search("How much is a voucher worth?")
+    assert hits and all(h.sentence_vectors for h in hits)
+    assert all(sentences.SENTENCE_KEY not in h.metadata and "sentence_vectors" not in h.to_dict()
+               for h in hits)
+    answer = kb.ask("How much is a voucher worth?")
+    assert "SEK 50 000" in answer.text
+    assert sentences.SENTENCE_KEY not in json.dumps(answer.to_dict())
+
+
+def test_sentence_vectors_can_be_left_out(tmp_path, settings):
+    root = tmp_path / "corpus"
+    write(root / "toolbox" / "vouchers.md", TOOL.format(
+        title="Innovation vouchers", body="A voucher is worth SEK 50 000 and buys lab tests."))
+    run([root], settings.with_(sentence_vectors=False), embedder=HashEmbedder())
+    stored = Store(settings).get()
+    assert stored["ids"] and not any(sentences.SENTENCE_KEY in m for m in stored["metadatas"])

@@ -3,8 +3,10 @@ for, and which sentences an answer is made of (with the hashed test embedder).""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from kb import sentences
 from kb.answer import extractive
 from kb.answer.answer_type import answer_type, focus
 from kb.answer.citations import MARKER
@@ -296,7 +298,7 @@ def test_a_label_line_is_read_with_the_sentence_under_it():
     # nor is the last name of a list
     names = "Partners\nNordic Textile Cluster (Sweden)\nBaltic Textile Network (Latvia)\n" \
             "All partner names are invented for this example.\n"
-    pairs = extractive._with_labels(names, extractive.split_sentences(names))
+    pairs = sentences.candidates(names)
     assert not any("\n" in sentence for _, sentence in pairs)
 
 
@@ -307,3 +309,75 @@ def test_an_answer_quotes_at_most_two_rows_of_one_table():
     answered, _, _ = _answer("What does the day cost?", hits, max_sentences=4)
     assert answered.count("| Item") == extractive.TABLE_ROWS
     assert "EUR 45 per participant" in answered
+
+
+# -- sentence vectors stored at ingest ------------------------------------------------------------
+class _Counting(HashEmbedder):
+    """Records every sentence it embeds at question time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed_sentences(self, texts: list[str]):
+        self.embedded += texts
+        return super().embed_sentences(texts)
+
+
+def _stored(hit: Hit, embedder: HashEmbedder) -> Hit:
+    """The hit as a store written by this kb returns it: with its sentence vectors."""
+    [vectors] = sentences.embed_candidates(embedder, [hit.text])
+    hit.sentence_vectors = sentences.pack(vectors)
+    return hit
+
+
+_TEXTS = ("The voucher is worth SEK 50 000 and buys tests at a lab. Firms apply online.",
+          "The cluster has 120 members. Each member pays a fee of EUR 500 a year.")
+
+
+def _ask(hits: list[Hit], embedder, question: str = "How much is the voucher worth?"):
+    lexical = LexicalIndex.build([h.chunk_id for h in hits], [h.text for h in hits],
+                                 [h.doc_id for h in hits], "test")
+    return extractive.answer(question, embedder.embed_query(question), hits, lexical, embedder, 2)
+
+
+def test_stored_sentence_vectors_answer_without_embedding():
+    plain = _Counting()
+    old = _ask([_hit(t, rank=i) for i, t in enumerate(_TEXTS)], plain)  # an older store
+    assert plain.embedded
+    fresh = _Counting()
+    new = _ask([_stored(_hit(t, rank=i), HashEmbedder()) for i, t in enumerate(_TEXTS)], fresh)
+    assert fresh.embedded == []
+    assert new[0] == old[0] and "SEK 50 000" in new[0]
+    assert abs(new[2] - old[2]) < 0.01
+
+
+def test_only_the_chunks_without_stored_vectors_are_embedded():
+    embedder = _Counting()
+    hits = [_hit(_TEXTS[0]), _stored(_hit(_TEXTS[1], rank=1), HashEmbedder())]
+    _ask(hits, embedder)
+    assert embedder.embedded and all(s in _TEXTS[0] for s in embedder.embedded)
+
+
+def test_vectors_stored_for_other_sentences_are_not_used():
+    embedder = _Counting()
+    hit = _hit(_TEXTS[0])
+    hit.sentence_vectors = sentences.pack(np.ones((5, embedder.dim), dtype=np.float32))
+    text, _, _ = _ask([hit], embedder)
+    assert "SEK 50 000" in text and embedder.embedded
+
+
+def test_more_candidates_are_scored_only_when_their_vectors_are_stored(monkeypatch):
+    monkeypatch.setattr(extractive, "PRESELECT", 1)
+    monkeypatch.setattr(extractive, "SCORED", 3)
+    embedder = HashEmbedder()
+    question = "How much is the voucher worth?"
+    lexical = LexicalIndex.build(["a", "b"], list(_TEXTS), ["a", "b"], "test")
+    plain = [_hit(t, rank=i) for i, t in enumerate(_TEXTS)]
+    assert len(extractive._preselect(extractive._candidates(question, plain, lexical,
+                                                            question))) == 1
+    stored = [_stored(_hit(t, rank=i), embedder) for i, t in enumerate(_TEXTS)]
+    cands = extractive._candidates(question, stored, lexical, question, dim=embedder.dim)
+    pool = extractive._preselect(cands)
+    assert len(cands) == len(pool) == 3
+    assert pool[0] is max(cands, key=lambda s: s.score)  # the preselected one first
