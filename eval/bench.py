@@ -195,11 +195,15 @@ class Bench:
 
     # -- 1, 2: throughput and re-ingest -----------------------------------------------------------
     def throughput(self) -> dict:
+        """Raw encoder against kb's ingest of the same corpus, alternately, best of each; the
+        ingest twice, with the answer-sentence vectors (``KB_SENTENCE_VECTORS``) and without, so
+        one run shows what they cost. The target is read on the configured setting."""
         from ingest.pipeline import run
 
         texts = self.corpus_texts()
-        raw, ingest, reingest = [], [], []
-        for trial in range(1 if self.quick else 2):
+        raw, ingest, other, reingest = [], [], [], []
+        on = self.settings.sentence_vectors
+        for trial in range(1 if self.quick else 3):
             raw.append(len(texts) / timed(bare_encode, self.embedder, texts))
             s = self.local(self.scratch())
             first = run([self.corpus], s, embedder=self.embedder)
@@ -208,19 +212,27 @@ class Bench:
             reingest.append({"first_s": first.seconds, "again_s": again.seconds,
                              "fraction": round(again.seconds / first.seconds, 4),
                              "unchanged": again.unchanged, "chunks": first.chunks})
+            flipped = run([self.corpus], self.local(self.scratch()).with_(sentence_vectors=not on),
+                          embedder=self.embedder)
+            other.append(flipped.chunks / flipped.seconds)
             self.log(f"bench:   trial {trial + 1}: raw {raw[-1]:.1f} chunks/s, ingest "
-                     f"{ingest[-1]:.1f} chunks/s, re-ingest {again.seconds:.2f} s")
+                     f"{ingest[-1]:.1f} chunks/s (sentence vectors {'off' if not on else 'on'}; "
+                     f"{other[-1]:.1f} {'on' if not on else 'off'}), re-ingest {again.seconds:.2f} s")
         best = min(reingest, key=lambda r: r["fraction"])
+        with_sv, without_sv = (ingest, other) if on else (other, ingest)
         return {"chunks": len(texts), "raw_chunks_per_s": [round(x, 2) for x in raw],
                 "ingest_chunks_per_s": [round(x, 2) for x in ingest],
                 "trials": len(raw), "raw_best": round(max(raw), 2),
                 "ingest_best": round(max(ingest), 2),
                 "ratio_ingest_raw": round(max(ingest) / max(raw), 3),
+                "sentence_vectors": on,
+                "ratio_with_sentence_vectors": round(max(with_sv) / max(raw), 3),
+                "ratio_without_sentence_vectors": round(max(without_sv) / max(raw), 3),
                 "kb_ingest_best_s": round(min(r["first_s"] for r in reingest), 2),
                 "reingest": reingest, "reingest_fraction": best["fraction"],
-                "note": "raw: SentenceTransformer.encode(batch 32) on the stored chunk texts; "
-                        "ingest: ingest.pipeline.run into a fresh store, model loaded; "
-                        "alternately, twice, best of each"}
+                "note": "raw: the encoder's own encode on the stored chunk texts; ingest: "
+                        "ingest.pipeline.run into a fresh store, model loaded, with the configured "
+                        "KB_SENTENCE_VECTORS and with the other value; alternately, best of each"}
 
     # -- 3: latency at store sizes ----------------------------------------------------------------
     def latency(self, sizes: list[int]) -> dict:
@@ -614,6 +626,11 @@ def table(data: dict[str, Any]) -> str:
                   f"{t['ingest_best']} chunks/s ({t['chunks']} chunks, {best})", _load(t)),
                  ("", f"ingest/raw {t['ratio_ingest_raw']}; re-ingest "
                   f"{t['reingest_fraction']:.1%} of the first ingest", "")]
+        if "ratio_with_sentence_vectors" in t:
+            rows.append(("", f"ingest/raw with answer-sentence vectors "
+                         f"{t['ratio_with_sentence_vectors']}, without "
+                         f"{t['ratio_without_sentence_vectors']} (KB_SENTENCE_VECTORS="
+                         f"{int(t['sentence_vectors'])} configured)", ""))
     for key, lat in latency_sections(s):
         rows.append((key, f"ms p50/p95 ({lat.get('backend', 'torch')}): encoder | search | "
                      "search (cached) | ask", _load(lat)))

@@ -83,6 +83,8 @@ def test_quick_bench_on_a_tiny_store(tmp_path, tiny_corpus, eval_data):
     data = json.loads(out.read_text())
     t = data["sections"]["throughput"]
     assert t["chunks"] > 0 and t["ratio_ingest_raw"] > 0 and t["reingest"][0]["unchanged"] == 1
+    assert t["ratio_with_sentence_vectors"] > 0 and t["ratio_without_sentence_vectors"] > 0
+    assert t["ratio_ingest_raw"] == t["ratio_with_sentence_vectors"]  # the default: on
     row = data["sections"]["latency"]["sizes"]["12"]
     assert row["chunks"] == 12 and row["search"]["n"] == 3 and row["ask"]["p95_ms"] > 0
     assert (tmp_path / "store" / "bench" / "12" / "bench-ready.json").is_file()
