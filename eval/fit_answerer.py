@@ -7,9 +7,8 @@ fitted, both by pairwise logistic regression (a fact sentence against a sentence
 question that holds none; every question weighs the same, whatever its number of pairs):
 
 - ``PRESELECT_WEIGHTS`` on the cheap features of every candidate: which sentences are embedded;
-- ``WEIGHTS`` on all features (the cosines too) of the sentences that preselection keeps (the
-  ``PRESELECT`` best by the cheap score, and up to ``SCORED`` in all when the store holds the
-  sentences' vectors; ``--scored`` tries another number).
+- ``WEIGHTS`` on all features (the cosines too) of the ``PRESELECT`` sentences that preselection
+  keeps.
 
 Only the tune split is fitted; the report gives, per split, the share of questions whose best
 sentence holds a fact and whose ``answer_sentences`` best sentences hold one. The printed weights
@@ -150,13 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.fit_answerer", description=__doc__)
     parser.add_argument("--store", required=True, help="the store folder (as for kb eval)")
     parser.add_argument("--l2", type=float, default=0.01, help="L2 penalty on the weights")
-    parser.add_argument("--scored", type=int, help="candidates scored by cosine when their "
-                        "vectors are stored (default: extractive.SCORED)")
     args = parser.parse_args(argv)
-    if args.scored is not None:
-        from kb.answer import extractive
-
-        extractive.SCORED = args.scored
     settings = golden.golden_settings(Settings.from_env(store=args.store))
     golden.prepare_store(settings)
     kb = KnowledgeBase(settings)

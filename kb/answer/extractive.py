@@ -68,13 +68,11 @@ PRESELECT_WEIGHTS: dict[str, float] = {
     "lexical": 1.514, "focus_lexical": 6.804, "answer_type": 1.698, "counted": 2.228,
     "number": 2.209, "hit_score": 3.581, "rank": -0.197, "length": 0.27, "intro": -2.992,
 }
+# Sentences scored by cosine. With their vectors stored, scoring more is free, but it lost on
+# tune: 14, 16, 20, 24, 48 and all with these weights each lost one tune question's facts
+# (0.887 -> 0.873, held-out unchanged), and weights refitted on each pool did worse (tune 0.803
+# at 24, 0.761 with all): the cheap preselection also keeps distractors out.
 PRESELECT = 12
-# Candidates scored by cosine in all when their vectors were stored at ingest (free to score):
-# the ``PRESELECT`` best by the cheap score, then the next best with stored vectors. More lost on
-# tune: 14, 16, 20, 24, 48 and all scored with these weights each lost one tune question's facts
-# (0.887 -> 0.873, held-out unchanged), and weights refitted on each pool did worse (tune 0.803 at
-# 24, 0.761 with all): the cheap preselection also keeps distractors out.
-SCORED = 12
 HITS_USED = 12
 TABLE_ROWS = 2
 _INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
@@ -119,9 +117,7 @@ def answer(question: str, qvec: np.ndarray, hits: list[Hit], lexical: LexicalInd
     for s, cos, fcos in zip(pool, cosines, focus_cosines, strict=True):
         s.features["cosine"], s.features["focus_cosine"] = float(cos), float(fcos)
         s.rescore()
-    # the abstention signal reads the ``PRESELECT`` best by the cheap score only, whatever
-    # the number scored, so that its threshold keeps its meaning
-    best_cosine = float(cosines[:PRESELECT].max())
+    best_cosine = float(cosines.max())
     pool.sort(key=lambda s: s.score, reverse=True)
     chosen: list[Sentence] = []
     for s in pool:
@@ -152,17 +148,13 @@ def _table_rows(s: Sentence, others: list[Sentence]) -> int:
     return sum(1 for c in others if c.hit_rank == s.hit_rank and _TABLE_ROW.match(c.text))
 
 
-def _preselect(candidates: list[Sentence], scored: int | None = None) -> list[Sentence]:
-    """The ``PRESELECT`` best candidates by their cheap score, then the next best whose vectors
-    are stored, up to ``scored`` (default ``SCORED``) in all; at most ``2 * TABLE_ROWS`` rows of
-    one passage's tables among them. The first ``PRESELECT`` come first."""
-    limit = max(PRESELECT, SCORED if scored is None else scored)
+def _preselect(candidates: list[Sentence]) -> list[Sentence]:
+    """The ``PRESELECT`` best candidates by their cheap score, at most ``2 * TABLE_ROWS`` rows
+    of one passage's tables among them."""
     pool: list[Sentence] = []
     for s in sorted(candidates, key=lambda s: s.score, reverse=True):
-        if len(pool) == limit:
+        if len(pool) == PRESELECT:
             break
-        if len(pool) >= PRESELECT and s.vector is None:
-            continue
         if _table_rows(s, pool) < 2 * TABLE_ROWS:
             pool.append(s)
     return pool

@@ -365,19 +365,3 @@ def test_vectors_stored_for_other_sentences_are_not_used():
     hit.sentence_vectors = sentences.pack(np.ones((5, embedder.dim), dtype=np.float32))
     text, _, _ = _ask([hit], embedder)
     assert "SEK 50 000" in text and embedder.embedded
-
-
-def test_more_candidates_are_scored_only_when_their_vectors_are_stored(monkeypatch):
-    monkeypatch.setattr(extractive, "PRESELECT", 1)
-    monkeypatch.setattr(extractive, "SCORED", 3)
-    embedder = HashEmbedder()
-    question = "How much is the voucher worth?"
-    lexical = LexicalIndex.build(["a", "b"], list(_TEXTS), ["a", "b"], "test")
-    plain = [_hit(t, rank=i) for i, t in enumerate(_TEXTS)]
-    assert len(extractive._preselect(extractive._candidates(question, plain, lexical,
-                                                            question))) == 1
-    stored = [_stored(_hit(t, rank=i), embedder) for i, t in enumerate(_TEXTS)]
-    cands = extractive._candidates(question, stored, lexical, question, dim=embedder.dim)
-    pool = extractive._preselect(cands)
-    assert len(cands) == len(pool) == 3
-    assert pool[0] is max(cands, key=lambda s: s.score)  # the preselected one first
