@@ -215,9 +215,10 @@ class Bench:
             flipped = run([self.corpus], self.local(self.scratch()).with_(sentence_vectors=not on),
                           embedder=self.embedder)
             other.append(flipped.chunks / flipped.seconds)
+            state = ("on", "off") if on else ("off", "on")
             self.log(f"bench:   trial {trial + 1}: raw {raw[-1]:.1f} chunks/s, ingest "
-                     f"{ingest[-1]:.1f} chunks/s (sentence vectors {'off' if not on else 'on'}; "
-                     f"{other[-1]:.1f} {'on' if not on else 'off'}), re-ingest {again.seconds:.2f} s")
+                     f"{ingest[-1]:.1f} chunks/s (sentence vectors {state[0]}; {other[-1]:.1f} "
+                     f"{state[1]}), re-ingest {again.seconds:.2f} s")
         best = min(reingest, key=lambda r: r["fraction"])
         with_sv, without_sv = (ingest, other) if on else (other, ingest)
         return {"chunks": len(texts), "raw_chunks_per_s": [round(x, 2) for x in raw],
