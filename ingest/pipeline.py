@@ -277,9 +277,14 @@ class _Ingest:
         vectors = self.embedder.embed_documents([c.embed_text for c in chunks],
                                                 show_progress=False)
         if self.settings.sentence_vectors:  # the answerer's sentences, so ``ask`` need not embed
-            for c, rows in zip(chunks, embed_candidates(self.embedder, [c.text for c in chunks]),
-                               strict=True):
-                c.metadata[SENTENCE_KEY] = pack(rows)
+            # a slice at a time: one long document is one batch, and all of its sentences' vectors
+            # at once took the 10 MB text's peak over the memory target (each sentence is embedded
+            # alone, so slicing does not change a vector)
+            for i in range(0, len(chunks), BATCH_CHUNKS):
+                part = chunks[i:i + BATCH_CHUNKS]
+                for c, rows in zip(part, embed_candidates(self.embedder, [c.text for c in part]),
+                                   strict=True):
+                    c.metadata[SENTENCE_KEY] = pack(rows)
         if not self.began:
             self.store.check_settings(dim=vectors.shape[1])
             self.store.begin_write(dim=int(vectors.shape[1]))
