@@ -217,7 +217,7 @@ class Store:
         include = (["documents", "metadatas"] if text else []) + (["embeddings"] if embeddings else [])
         return _unpack(self.chunks.get(ids=ids, where=where, include=include), text)
 
-    def iter_chunks(self, page: int = 5000, embeddings: bool = False) -> Iterator[tuple]:
+    def iter_chunks(self, page: int = 1000, embeddings: bool = False) -> Iterator[tuple]:
         """Every chunk in pages, in storage order: (ids, texts, metadatas), and their vectors
         last when ``embeddings``."""
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
