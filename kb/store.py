@@ -2,8 +2,8 @@
 document records (the manifest), embedded or on a Chroma server. Only this module talks to chromadb.
 
 A chunk's text is kept in its metadata (``kb_text``), not in Chroma's ``documents``: Chroma builds
-a full-text index over documents on every write, and kb never uses it (its lexical side is BM25). Stores written by older kb keep their text in
-``documents``; reads take either.
+a full-text index over documents on every write, and kb never uses it (its lexical side is BM25).
+Stores written by older kb keep their text in ``documents``; reads take either.
 
 Crash safety: a document is written as pending record -> chunk upserts -> stale chunk deletes ->
 done record (with the file's hash). Ids are deterministic, so redoing a half-written document
