@@ -208,3 +208,15 @@ def test_a_busy_port_is_reported_before_anything_loads():
         busy.listen()
         with pytest.raises(UsageError, match="cannot listen on 127.0.0.1"):
             app.check_port("127.0.0.1", busy.getsockname()[1])
+
+
+def test_answers_and_cards_show_markdown_emphasis_not_asterisks():
+    text = ("**Suppliers:** 60 to 80 companies. [1] | **Total** | **21 560** | [2] "
+            "Pick *three to five* challenges; 5 * 3 is not emphasis. [1]")
+    out = app.answer_html(text, turn=1)
+    assert "<strong>Suppliers:</strong> 60 to 80" in out and "**" not in out
+    assert "<strong>Total</strong> | <strong>21 560</strong> <a" in out  # outer bars dropped
+    assert "<em>three to five</em>" in out and "5 * 3" in out
+    assert app.answer_html(f"**{XSS}** [1]", 1).count("<script>") == 0
+    card = app.card_html(citation(), "**Coaches:** a pool of *mentors*.", "coaches")
+    assert "<strong><mark>Coaches</mark>:</strong>" in card and "<em>mentors</em>" in card
