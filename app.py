@@ -37,6 +37,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from kb import Answer, Citation, DocInfo, Hit, KBError, KnowledgeBase, Settings, UsageError
+from kb.answer import markup
 from kb.answer.citations import MARKER, location
 from kb.lexical import tokenize
 from kb.models import CATEGORIES, doc_id_for
@@ -119,22 +120,10 @@ def file_url(source: str, page: int | None = None) -> str:
     return f"file/{doc_id_for(source)}" + (f"#page={int(page)}" if page else "")
 
 
-_BOLD = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*\w])")
-# a quoted table row, "| **Total** | **21 560** | [1]": its outer bars go
-_ROW = re.compile(r"(^|<br>|\] )\| ([^\n]*?) \|(?= \[\d+\]|<br>|$)")
-
-
-def emphasis(escaped: str) -> str:
-    """Escaped text with the source's Markdown emphasis shown as emphasis, not as asterisks. The
-    text itself (answers, snippets) stays verbatim: only its display changes."""
-    return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", escaped))
-
-
 def answer_html(text: str, turn: int) -> str:
     """The answer as one line of HTML (so Markdown leaves it alone), ``[n]`` linked to its card;
     Markdown emphasis and the outer bars of a quoted table row rendered."""
-    body = emphasis(_ROW.sub(r"\1\2", esc(text).replace("\n", "<br>")))
+    body = markup.html(esc(markup.unrow(text)).replace("\n", "<br>"))
     body = MARKER.sub(lambda m: f'<a class="kb-cite" href="#kb-src-{turn}-{m.group(1)}">'
                                 f"[{m.group(1)}]</a>", body)
     return f'<div class="kb-answer">{body}</div>'
@@ -156,7 +145,7 @@ def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = 
     return (f'<div class="kb-card"{ident}>'
             f'<div class="kb-card-head">{num}<a class="kb-title" {link}>{esc(d["title"])}</a></div>'
             f'<div class="kb-meta">{" · ".join(esc(m) for m in meta if m)}</div>'
-            f'<blockquote class="kb-snippet">{emphasis(highlight(text, query))}</blockquote>'
+            f'<blockquote class="kb-snippet">{markup.html(highlight(text, query))}</blockquote>'
             f'<a class="kb-open" {link}>open ↗</a></div>')
 
 

@@ -175,6 +175,7 @@ def hit_json(h) -> dict[str, Any]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from kb.answer import markup
     from kb.answer.citations import location
     from kb.api import KnowledgeBase
 
@@ -182,14 +183,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(answer.to_dict())
         return 0
-    print(textwrap.fill(answer.text, 100))
+    print(textwrap.fill(markup.plain(answer.text), 100))
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
         where = location(c)
         who = f", {c.speaker}" if c.speaker else ""
         print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}) — {c.source}")
-        print(textwrap.indent(textwrap.fill(f"“{c.snippet}”", 96), "    "))
+        print(textwrap.indent(textwrap.fill(f"“{markup.plain(c.snippet)}”", 96), "    "))
     return 0
 
 
