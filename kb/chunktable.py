@@ -32,13 +32,6 @@ class ChunkTable:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    @classmethod
-    def build(cls, vectors: np.ndarray, texts: list[str | None],
-              metas: list[dict[str, Any]]) -> ChunkTable:
-        builder = TableBuilder(len(texts))
-        builder.add(vectors, texts, metas)
-        return builder.table()
-
     def save(self, folder: Path, generation: str) -> None:
         np.save(folder / VECTORS, self.vectors)
         np.save(folder / OFFSETS, self.offsets)

@@ -73,13 +73,17 @@ class Retriever:
         within the allowed documents. BM25-only candidates get their cosine from their stored
         vector. ``lex``: the BM25 index and chunk table to use (default: the current ones)."""
         lex = lex or self.lexical.get()
-        bm25 = bm25_side(lex, query, n, allowed)
+        tokens = tokenize(query)
+        lex_scores = lex.scores(tokens)
+        if allowed is not None and len(lex_scores):
+            lex_scores = np.where(lex.mask(allowed), lex_scores, 0.0)
+        bm25_top = [int(i) for i in _top(lex_scores, n) if lex_scores[i] > 0]
         table = lex.table
         if len(table) <= self.settings.exact_max_chunks:
             dense, cosines = self._exact(table, lex, qvec, n, allowed)
         else:
             dense, cosines = dict(self._dense(qvec, n, allowed)), None
-        missing = sorted(int(i) for i in bm25.top if lex.ids[i] not in dense)  # storage order
+        missing = sorted(i for i in bm25_top if lex.ids[i] not in dense)  # storage order
         if missing:
             found = cosines[missing] if cosines is not None else table.cosines(missing, qvec)
             dense.update(zip((lex.ids[i] for i in missing), map(float, found), strict=True))
@@ -87,9 +91,9 @@ class Retriever:
         return Candidates(
             ids=ids, doc_ids=[doc_of(c) for c in ids],
             dense=np.fromiter(dense.values(), dtype=np.float32, count=len(ids)),
-            lexical=np.array([bm25.scores[lex.position[c]] if c in lex.position else 0.0
+            lexical=np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0
                               for c in ids], dtype=np.float32),
-            lexical_max=bm25.max_score)
+            lexical_max=lex.max_score(tokens))
 
     def _rows(self, lex: LexicalIndex, ids: list[str]) -> dict[str, tuple[str | None, dict]]:
         """Text and metadata of these chunks: from the chunk table of BM25's generation, from
@@ -135,25 +139,6 @@ class Retriever:
                                 where={"doc_id": {"$ne": doc_id}})
         hits = [_hit(cid, score, text, meta) for cid, score, text, meta in rows]
         return diversify(hits, [h.doc_id for h in hits], k, 1)
-
-
-@dataclass
-class Bm25Side:
-    """One query's BM25: every chunk's score, its best ``n`` chunks (positions, score > 0) and
-    the bound used to normalise the scores."""
-
-    scores: np.ndarray
-    top: list[int]
-    max_score: float
-
-
-def bm25_side(lex: LexicalIndex, query: str, n: int, allowed: set[str] | None) -> Bm25Side:
-    tokens = tokenize(query)
-    scores = lex.scores(tokens)
-    if allowed is not None and len(scores):
-        scores = np.where(lex.mask(allowed), scores, 0.0)
-    return Bm25Side(scores, [int(i) for i in _top(scores, n) if scores[i] > 0],
-                    lex.max_score(tokens))
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

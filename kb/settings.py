@@ -50,9 +50,9 @@ class Settings:
     abstain_unmatched: float = 0.5
     answer_sentences: int = 5  # the most the answer format allows; tune facts +0.014 over 4
     # Ingest embeds every chunk's answer sentences and stores them (kb.sentences), so that an
-    # answer embeds none: ask p95 at 10,000 chunks 31-55 ms -> 11-15 ms, for a slower ingest
-    # (ingest/raw 0.82-0.85 -> 0.43-0.48; ``kb bench``). Off: the answerer embeds the ones it
-    # scores, as before.
+    # answer embeds none: ask p95 at 10,000 chunks 12 ms (off: 27 ms; ``KB_SENTENCE_VECTORS=0 kb
+    # bench --only latency --store DIR`` builds stores without them), for a slower ingest
+    # (ingest/raw 0.505, off 0.842; ``kb bench --only throughput`` measures both).
     sentence_vectors: bool = True
     # Optional LLM.
     llm_base_url: str | None = None

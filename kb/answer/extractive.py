@@ -51,9 +51,7 @@ from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 from kb.sentences import TABLE_ROW as _TABLE_ROW
 from kb.sentences import candidates as answer_candidates
-from kb.sentences import split_sentences, unpack
-
-__all__ = ["answer", "split_sentences"]
+from kb.sentences import unpack
 
 CHEAP = ("lexical", "focus_lexical", "answer_type", "counted", "number", "hit_score", "rank",
          "length", "intro", "names_doc", "emphasis", "lead_lexical")

@@ -10,7 +10,7 @@ import pytest
 
 from ingest.pipeline import run
 from kb.api import KnowledgeBase
-from kb.chunktable import ChunkTable
+from kb.chunktable import ChunkTable, TableBuilder
 from kb.index import lexical_in_step
 from kb.lexical import LexicalIndex
 from kb.store import TEXT_KEY
@@ -31,7 +31,13 @@ def _table(n: int = 3, dim: int = 4) -> ChunkTable:
     texts = ["first", None, "tredje \u00e5tg\u00e4rd"][:n]
     metas = [{"doc_id": "a", "page": 3, "tags": ["x", "y"]}, {"doc_id": "b"},
              {"doc_id": "c", "score": 0.25, "flag": True}][:n]
-    return ChunkTable.build(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), texts, metas)
+    return _built(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), texts, metas)
+
+
+def _built(vectors: np.ndarray, texts: list, metas: list) -> ChunkTable:
+    builder = TableBuilder(len(texts))
+    builder.add(vectors, texts, metas)
+    return builder.table()
 
 
 def test_a_saved_table_loads_with_the_same_rows_and_vectors(tmp_path):
@@ -56,13 +62,13 @@ def test_a_table_of_another_generation_or_a_broken_one_is_not_used(tmp_path):
 
 
 def test_an_empty_table_round_trips(tmp_path):
-    ChunkTable.build(np.zeros((0, 0), np.float32), [], []).save(tmp_path, "g0")
+    _built(np.zeros((0, 0), np.float32), [], []).save(tmp_path, "g0")
     assert len(ChunkTable.load(tmp_path, "g0")) == 0
 
 
 def test_the_vectors_must_match_the_rows():
     with pytest.raises(ValueError):
-        ChunkTable.build(np.zeros((2, 4), np.float32), ["one"], [{}])
+        _built(np.zeros((2, 4), np.float32), ["one"], [{}])
 
 
 @pytest.fixture

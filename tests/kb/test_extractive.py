@@ -12,6 +12,7 @@ from kb.answer.answer_type import answer_type, focus
 from kb.answer.citations import MARKER
 from kb.lexical import LexicalIndex
 from kb.models import Hit
+from kb.sentences import split_sentences
 from kb.testing import HashEmbedder
 
 
@@ -33,7 +34,7 @@ def test_split_keeps_field_lines_with_their_label():
     text = ("Reference number: 2019-01367\nCoordinator: Stiftelsen IMIT\nFunding: SEK 699 908\n"
             "**Project duration:** March 2019 - November 2019\nStiftelsen IMIT - coordinator\n"
             "Total: EUR 26 000. Each challenge owner pays EUR 6 000.\n")
-    sentences = [s for _, s in extractive.split_sentences(text)]
+    sentences = [s for _, s in split_sentences(text)]
     assert "Total: EUR 26 000." in sentences
     assert "Funding: SEK 699 908" in sentences
     assert "Coordinator: Stiftelsen IMIT" in sentences
@@ -45,14 +46,14 @@ def test_split_drops_headings_and_strips_speakers_and_bullets():
     text = ("Results and lessons\n## Purpose\n"
             "Riikka: Indirectly, yes, because we were invited into a consortium.\n"
             "- The onboarding owner calls within two working days.\n")
-    sentences = [s for _, s in extractive.split_sentences(text)]
+    sentences = [s for _, s in split_sentences(text)]
     assert sentences == ["Indirectly, yes, because we were invited into a consortium.",
                          "The onboarding owner calls within two working days."]
 
 
 def test_split_offsets_point_at_verbatim_text():
     text = "Intro line that is long enough. Funding: EUR 2 480 000\n- A bullet item with words.\n"
-    for offset, sentence in extractive.split_sentences(text):
+    for offset, sentence in split_sentences(text):
         assert text[offset:offset + len(sentence)] == sentence
 
 
@@ -274,7 +275,7 @@ def test_a_question_for_the_whole_amount_prefers_a_stated_total():
 def test_a_table_row_with_a_figure_is_a_sentence_read_with_its_header():
     text = ("The budget of our last edition.\n\n| Cost item | EUR |\n|---|---|\n"
             "| Hall rental | 4 200 |\n| **Total** | **21 560** |\n")
-    sentences = [s for _, s in extractive.split_sentences(text)]
+    sentences = [s for _, s in split_sentences(text)]
     assert "| **Total** | **21 560** |" in sentences
     assert "| Cost item | EUR |" not in sentences
     hits = [_hit(text), _hit("Room and lunch cost around EUR 45 per participant.", rank=1)]

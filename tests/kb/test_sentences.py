@@ -2,6 +2,7 @@ import numpy as np
 
 from kb import sentences
 from kb.answer import extractive
+from kb.lexical import LexicalIndex
 from kb.models import Hit
 from kb.retrieval import _hit
 from kb.testing import HashEmbedder
@@ -45,7 +46,7 @@ def test_stored_vectors_are_the_answerers_own_of_its_candidates():
     # the answerer reads exactly these candidates
     hit = Hit(doc_id="a", chunk_id="a:0", source="a.md", title="A tool", kind="toolbox",
               text=TEXT, score=1.0)
-    lexical = extractive.LexicalIndex.build(["a:0"], [TEXT], ["a"], "test")
+    lexical = LexicalIndex.build(["a:0"], [TEXT], ["a"], "test")
     question = "What is free?"
     read = [s.text for s in extractive._candidates(question, [hit], lexical, question)]
     assert read == [s for _, s in sentences.candidates(TEXT)]
