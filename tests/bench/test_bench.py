@@ -31,7 +31,7 @@ def test_targets_from_sections():
     }
     got = {t["name"]: t["met"] for t in bench.targets(sections)}
     assert got == {
-        "ingest / raw encoder throughput": True,
+        "ingest / SentenceTransformer.encode throughput": True,
         "re-ingest of an unchanged corpus / first ingest": False,
         "search p95 / encoder p95 at 10,000 chunks (onnx-int8)": True,
         "ask p95 / search p95 at 10,000 chunks (onnx-int8)": False,
@@ -75,6 +75,8 @@ def test_unknown_sections_are_refused():
 
 @pytest.mark.slow
 def test_quick_bench_on_a_tiny_store(tmp_path, tiny_corpus, eval_data):
+    from kb.settings import Settings
+
     out = tmp_path / "bench.json"
     code = bench.main(["--quick", "--store", str(tmp_path / "store"), "--corpus", str(tiny_corpus),
                        "--eval-data", str(eval_data), "--sizes", "12", "--questions", "3",
@@ -83,8 +85,12 @@ def test_quick_bench_on_a_tiny_store(tmp_path, tiny_corpus, eval_data):
     data = json.loads(out.read_text())
     t = data["sections"]["throughput"]
     assert t["chunks"] > 0 and t["ratio_ingest_raw"] > 0 and t["reingest"][0]["unchanged"] == 1
-    assert t["ratio_with_sentence_vectors"] > 0 and t["ratio_without_sentence_vectors"] > 0
-    assert t["ratio_ingest_raw"] == t["ratio_with_sentence_vectors"]  # the default: on
+    for ratios in (t["ratios_to_raw"], t["ratios_to_encoder"]):
+        assert ratios["with_sentence_vectors"] > 0 and ratios["without_sentence_vectors"] > 0
+    assert t["ratio_ingest_raw"] == t["ratios_to_raw"]["with_sentence_vectors"]  # default: on
+    assert t["raw_best"] > 0 and t["encoder_best"] > 0
+    assert t["backend"] == Settings.from_env().embed_backend
+    assert "SentenceTransformer.encode" in bench.table(data)
     row = data["sections"]["latency"]["sizes"]["12"]
     assert row["chunks"] == 12 and row["search"]["n"] == 3 and row["ask"]["p95_ms"] > 0
     assert (tmp_path / "store" / "bench" / "12" / "bench-ready.json").is_file()
