@@ -5,8 +5,8 @@ A new format is a new module plus one line here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ingest import html, markdown, pdf, transcripts
 from ingest.text import read_text

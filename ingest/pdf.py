@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import pairwise
 from pathlib import Path
 
 from ingest.fields import fields_from_lines
@@ -86,7 +87,7 @@ def paragraphs(text: str, drop: set[str]) -> str:
     widths = sorted(len(line) for line in lines)
     full = widths[int(len(widths) * 0.9)] * 0.8
     out = [lines[0].strip()]
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in pairwise(lines):
         line = line.strip()
         if len(prev) >= full and not prev.rstrip().endswith(":") and not _BULLET.match(line):
             out[-1] += " " + line

@@ -15,9 +15,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from filelock import FileLock, Timeout
 
@@ -325,7 +325,7 @@ class _Ingest:
 
     def _finish(self) -> None:
         """Rebuild BM25 when anything changed (or it is out of step after a crash)."""
-        from kb.index import rebuild_lexical, lexical_in_step
+        from kb.index import lexical_in_step, rebuild_lexical
 
         if self.began or not lexical_in_step(self.store):
             if not self.began:

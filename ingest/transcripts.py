@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 from ingest.text import read_text
@@ -113,7 +114,7 @@ def parse_timestamped(text: str, source: str) -> tuple[list[Unit], str, str | No
             title = line[2:].strip()
         elif line.strip() and not cues:
             other.append(line.strip())
-    for cue, nxt in zip(cues, cues[1:]):
+    for cue, nxt in pairwise(cues):
         cue.end = max(cue.start or 0.0, nxt.start or 0.0)
     if cues:
         last = cues[-1]

@@ -7,8 +7,15 @@ Importing kb is cheap: the model, chromadb and the rest load on first use.
 
 from kb import _env  # noqa: F401  (must run before any library import)
 from kb.api import KnowledgeBase
-from kb.errors import (KBError, LLMError, LoadError, LockError, ModelMismatchError, StoreError,
-                       UsageError)
+from kb.errors import (
+    KBError,
+    LLMError,
+    LoadError,
+    LockError,
+    ModelMismatchError,
+    StoreError,
+    UsageError,
+)
 from kb.models import Answer, Citation, DocInfo, Filters, Hit, IngestReport
 from kb.settings import Settings
 

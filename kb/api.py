@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from kb.answer import abstain, extractive
 from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers import it from here)
-from kb.answer.citations import keep_valid_markers, markers, renumber, citation
+from kb.answer.citations import citation, keep_valid_markers, markers, renumber
 from kb.errors import KBError, UsageError
 from kb.lexical import tokenize
 from kb.models import Answer, DocInfo, Filters, Hit, doc_id_for
@@ -92,9 +93,7 @@ class KnowledgeBase:
 
     def ask(self, question: str, history: History | None = None,
             filters: Filters | dict | None = None) -> Answer:
-        result = None
-        for result in self.ask_stream(question, history, filters):
-            pass
+        *_, result = self.ask_stream(question, history, filters)
         assert isinstance(result, Answer)
         return result
 

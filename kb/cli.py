@@ -9,7 +9,8 @@ import argparse
 import json
 import sys
 import textwrap
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kb import _env  # noqa: F401
 from kb.errors import KBError, UsageError

@@ -18,8 +18,9 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -143,7 +144,7 @@ class Store:
     def records(self) -> dict[str, dict[str, Any]]:
         """Every document record (pending or done), by doc_id."""
         got = self.docs.get(include=["metadatas"])
-        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"])
+        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)
                 if i not in (STATE_ID, LEASE_ID)}
 
     def documents(self) -> list[DocInfo]:
@@ -198,7 +199,8 @@ class Store:
         res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
                                 ids=ids, include=["documents", "metadatas", "distances"])
         return [(i, 1.0 - float(d), *_text_meta(t, m)) for i, d, t, m in
-                zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0])]
+                zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0],
+                    strict=True)]
 
     def nearest(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunk ids and their cosine similarity, without text: a third of the cost of
@@ -208,7 +210,7 @@ class Store:
             return []
         res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
                                 include=["distances"])
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def get(self, ids: list[str] | None = None, embeddings: bool = False, text: bool = True,
             where: dict | None = None) -> dict[str, Any]:

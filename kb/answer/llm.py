@@ -6,7 +6,7 @@ cite with ``[n]``. The caller validates every marker afterwards (see ``kb.api``)
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from kb.answer.citations import location
 from kb.errors import LLMError
