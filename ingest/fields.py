@@ -25,7 +25,8 @@ _LABEL_RE = re.compile(
     r"(?:[*_]{2})?\s*(?::|\s)\s*(?:[*_]{2})?\s*(.+?)\s*$",
     re.IGNORECASE,
 )
-_AMOUNT_RE = re.compile(r"(SEK|EUR|€|kr)\s*([\d][\d\s.,\u00a0]*)|([\d][\d\s.,\u00a0]*)\s*(SEK|EUR|kr)", re.I)
+_AMOUNT_RE = re.compile(r"(SEK|EUR|€|kr)\s*([\d][\d\s.,\u00a0]*)"
+                        r"|([\d][\d\s.,\u00a0]*)\s*(SEK|EUR|kr)", re.I)
 _YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
 
 

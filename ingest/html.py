@@ -1,4 +1,5 @@
-"""HTML project pages: main content only, sections from headings, label/value pairs from dl/table."""
+"""HTML project pages: main content only, sections from headings, label/value pairs
+from dl/table."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def load(path: Path, source: str, kind: str) -> Document:
     soup = BeautifulSoup(read_text(path, source), "html.parser")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     _strip_chrome(soup)
-    main = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body
+    main = (soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"})
+            or soup.body)
     if main is None:
         raise LoadError(source, "no HTML body")
     h1 = main.find("h1")
@@ -81,7 +83,8 @@ def _units(main: Tag, title: str) -> list[Unit]:
             text = ": ".join(c.get_text(" ", strip=True) for c in el.find_all(["th", "td"]))
         elif el.name == "dt":
             dd = el.find_next_sibling("dd")
-            text = el.get_text(" ", strip=True) + (": " + dd.get_text(" ", strip=True) if dd else "")
+            text = el.get_text(" ", strip=True) + (": " + dd.get_text(" ", strip=True)
+                                                   if dd else "")
         elif el.name == "dd":
             continue
         else:

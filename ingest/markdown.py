@@ -102,11 +102,13 @@ def load(path: Path, source: str, kind: str) -> Document:
     if category is not None:
         category = str(category).strip().lower()
         if category not in CATEGORIES:
-            raise LoadError(source, f"unknown category {category!r} (expected one of: {', '.join(CATEGORIES)})")
+            raise LoadError(source, f"unknown category {category!r} "
+                                    f"(expected one of: {', '.join(CATEGORIES)})")
         meta["category"] = category
     if "tags" in meta:
         tags = meta["tags"]
-        tags = tags.split(",") if isinstance(tags, str) else tags if isinstance(tags, list) else [tags]
+        tags = (tags.split(",") if isinstance(tags, str)
+                else tags if isinstance(tags, list) else [tags])
         meta["tags"] = [str(t).strip() for t in tags if t is not None and str(t).strip()]
     for key in ("start_year", "end_year"):
         if key in meta:

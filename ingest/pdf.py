@@ -44,7 +44,8 @@ def load(path: Path, source: str, kind: str) -> Document:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(source, f"corrupt PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
     except Exception as exc:  # pypdf raises many types on damaged files
-        raise LoadError(source, f"unreadable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
+        raise LoadError(source,
+                        f"unreadable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
     if not units:
         raise LoadError(source, "PDF has no text layer (scanned pages need OCR first)")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])

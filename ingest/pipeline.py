@@ -294,7 +294,8 @@ class _Ingest:
             n = len(p.chunks)
             where = {"path": str(p.file.path), "root": str(p.file.root)} if p.file else {}
             record = record_meta({**p.doc.metadata, "doc_id": p.doc.doc_id, "source": p.doc.source,
-                                  **where, "hash": p.digest, "kind": p.doc.kind, "title": p.doc.title})
+                                  **where, "hash": p.digest, "kind": p.doc.kind,
+                                  "title": p.doc.title})
             items.append((record, p.chunks, vectors[offset:offset + n]))
             offset += n
         self.store.write_documents(items)
@@ -352,7 +353,8 @@ def _ignore_patterns(root: Path) -> list[str]:
 
 
 def _ignored(source: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(source, p) or fnmatch.fnmatch(Path(source).name, p) for p in patterns)
+    return any(fnmatch.fnmatch(source, p) or fnmatch.fnmatch(Path(source).name, p)
+               for p in patterns)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -22,7 +22,8 @@ from kb.settings import Settings
 __all__ = [
     "KnowledgeBase", "Settings", "search", "ask", "similar", "docs", "default",
     "Answer", "Citation", "DocInfo", "Filters", "Hit", "IngestReport",
-    "KBError", "LLMError", "LoadError", "LockError", "ModelMismatchError", "StoreError", "UsageError",
+    "KBError", "LLMError", "LoadError", "LockError", "ModelMismatchError", "StoreError",
+    "UsageError",
 ]
 
 _default: KnowledgeBase | None = None

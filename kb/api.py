@@ -1,4 +1,5 @@
-"""The knowledge base: search, ask, similar and docs over one store. The CLI and the app call this."""
+"""The knowledge base: search, ask, similar and docs over one store. The CLI and the app
+call this."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ _ANAPHORA = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those|th
                        r"his|her|one|ones)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|so|then)\b", re.I)
 
-_DECLINED = re.compile(r"nothing on this|do(?:es)? not (?:contain|mention|say)|no information", re.I)
+_DECLINED = re.compile(r"nothing on this|do(?:es)? not (?:contain|mention|say)"
+                       r"|no information", re.I)
 
 History = Sequence[Any]
 

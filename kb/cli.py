@@ -19,7 +19,8 @@ from kb.settings import Settings
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", help="store folder (KB_STORE; default .kb)")
-    p.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (KB_CHROMA_URL)")
+    p.add_argument("--chroma-url",
+                   help="use a Chroma server, e.g. http://127.0.0.1:8000 (KB_CHROMA_URL)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -66,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="golden-set or BEIR evaluation")
     p.add_argument("--beir", metavar="DIR", help="a BEIR-layout folder instead of the golden set")
-    p.add_argument("--golden", metavar="FILE", help="golden set: a JSONL file or a folder of them (default eval/golden/)")
+    p.add_argument("--golden", metavar="FILE",
+                   help="golden set: a JSONL file or a folder of them (default eval/golden/)")
     p.add_argument("--corpus", metavar="DIR", help="corpus for the golden set (default corpus/)")
     p.add_argument("--plot", metavar="PNG", help="write a plot of the metrics")
     p.add_argument("--split", choices=["test", "train"], help="BEIR qrels split (default test)")
@@ -164,7 +166,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print("no results")
     for i, h in enumerate(hits, start=1):
         where = location(h)
-        print(f"{i:>2}. {h.score:.3f}  {h.title}  [{h.kind}{', ' + where if where else ''}]  {h.source}")
+        print(f"{i:>2}. {h.score:.3f}  {h.title}  "
+              f"[{h.kind}{', ' + where if where else ''}]  {h.source}")
         print(textwrap.indent(textwrap.shorten(h.text, 300), "     "))
     return 0
 

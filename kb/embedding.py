@@ -88,7 +88,8 @@ class SentenceTransformerEmbedder:
         return self._cache(text)
 
     def embed_sentences(self, texts: list[str]) -> np.ndarray:
-        """Many short texts at once (answer sentences): a bigger batch is faster for short inputs."""
+        """Many short texts at once (answer sentences): a bigger batch is faster for short
+        inputs."""
         return self._model.encode(
             texts, batch_size=128, normalize_embeddings=True, convert_to_numpy=True
         ).astype(np.float32)

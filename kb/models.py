@@ -53,7 +53,8 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """The text that is embedded and indexed: the title (and section) first, then the passage."""
+        """The text that is embedded and indexed: the title (and section) first, then the
+        passage."""
         return heading(self.metadata) + "\n" + self.text
 
 
@@ -150,7 +151,8 @@ class Answer:
 
 @dataclass
 class Filters:
-    """Search filters; every given field must match. Years select documents overlapping the range."""
+    """Search filters; every given field must match. Years select documents overlapping the
+    range."""
 
     kind: str | list[str] | None = None
     category: str | list[str] | None = None

@@ -72,7 +72,8 @@ class Store:
         """Where this process keeps derived indexes (BM25) for this store."""
         if not self.settings.chroma_url:
             return self.settings.store / "lexical"
-        key = hashlib.sha1(f"{self.settings.chroma_url}/{self.settings.collection}".encode()).hexdigest()
+        key = hashlib.sha1(
+            f"{self.settings.chroma_url}/{self.settings.collection}".encode()).hexdigest()
         return self.settings.store / f"lexical-{key[:12]}"
 
     # -- the state record: model, chunking, generation ------------------------------------------
@@ -202,7 +203,8 @@ class Store:
                 zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0],
                     strict=True)]
 
-    def nearest(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+    def nearest(self, vector: np.ndarray, n: int,
+                where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunk ids and their cosine similarity, without text: a third of the cost of
         ``query`` (the text of most candidates is never shown). Chroma returns fewer than ``n``
         when the collection is smaller, so there is no ``count()`` round trip first."""
@@ -210,13 +212,15 @@ class Store:
             return []
         res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
                                 include=["distances"])
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [(i, 1.0 - float(d)) for i, d in
+                zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def get(self, ids: list[str] | None = None, embeddings: bool = False, text: bool = True,
             where: dict | None = None) -> dict[str, Any]:
         """These chunks (or those matching ``where``): ``ids``, and ``texts`` and ``metadatas``
         when ``text``, ``embeddings`` when asked."""
-        include = (["documents", "metadatas"] if text else []) + (["embeddings"] if embeddings else [])
+        include = ((["documents", "metadatas"] if text else [])
+                   + (["embeddings"] if embeddings else []))
         return _unpack(self.chunks.get(ids=ids, where=where, include=include), text)
 
     def iter_chunks(self, page: int = 1000, embeddings: bool = False) -> Iterator[tuple]:
@@ -260,11 +264,13 @@ def _client(settings: Settings):
             return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
                                        ssl=url.scheme == "https", settings=chroma_settings)
         settings.store.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.store / "chroma"), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(settings.store / "chroma"),
+                                         settings=chroma_settings)
     except StoreError:
         raise
     except Exception as exc:
-        raise StoreError(f"cannot open the store at {settings.chroma_url or settings.store}: {exc}") from exc
+        raise StoreError(
+            f"cannot open the store at {settings.chroma_url or settings.store}: {exc}") from exc
 
 
 def _max_batch(client) -> int:

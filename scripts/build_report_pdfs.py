@@ -19,7 +19,8 @@ Source format (deliberately small):
     > text                   highlighted note (used for the "illustrative example" line)
     | a | b |                table row (consecutive rows form one table, first row is the header;
                              a row of dashes such as |---|---| is ignored)
-    <<<PAGEBREAK>>>          forced page break, so the author controls which fact lands on which page
+    <<<PAGEBREAK>>>          forced page break, so the author controls which fact lands on
+                             which page
     any other line           one body paragraph (write one paragraph per line)
 
 Inline markup: **bold** and *italic*. Everything else is escaped.

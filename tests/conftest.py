@@ -1,4 +1,5 @@
-"""Hermetic tests: every store lives in tmp_path, KB_* variables are cleared, nothing goes online."""
+"""Hermetic tests: every store lives in tmp_path, KB_* variables are cleared, nothing goes
+online."""
 
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ Meetings are booked within two weeks.
 
 
 def test_toolbox_entry_has_front_matter_metadata_and_sections(tmp_path):
-    doc = load(write(tmp_path / "toolbox" / "reverse-pitch.md", TOOLBOX), "toolbox/reverse-pitch.md")
+    doc = load(write(tmp_path / "toolbox" / "reverse-pitch.md", TOOLBOX),
+               "toolbox/reverse-pitch.md")
     assert doc.kind == "toolbox"
     assert doc.title == "Reverse pitch"
     assert doc.metadata["category"] == "event"
@@ -40,13 +41,15 @@ def test_toolbox_entry_has_front_matter_metadata_and_sections(tmp_path):
 
 
 def test_markdown_without_front_matter_takes_title_from_first_heading(tmp_path):
-    doc = load(write(tmp_path / "notes" / "x.md", "# Study tours that work\n\nSome text here.\n"), "x.md")
+    doc = load(write(tmp_path / "notes" / "x.md", "# Study tours that work\n\nSome text here.\n"),
+               "x.md")
     assert doc.title == "Study tours that work"
     assert doc.kind == "document"
 
 
 def test_front_matter_type_wins_over_folder(tmp_path):
-    text = "---\ntype: report\ntitle: T\n---\n**Coordinator:** Foo AB\n\n**Funding:** SEK 1 200 000\n\nBody.\n"
+    text = ("---\ntype: report\ntitle: T\n---\n**Coordinator:** Foo AB\n\n"
+            "**Funding:** SEK 1 200 000\n\nBody.\n")
     doc = load(write(tmp_path / "toolbox" / "r.md", text), "r.md")
     assert doc.kind == "report"
     assert doc.metadata["coordinator"] == "Foo AB"
@@ -85,7 +88,8 @@ def test_invalid_front_matter_names_pyyaml_problem_and_line():
 
 
 def test_cp1252_text_is_decoded_not_rejected(tmp_path):
-    path = write(tmp_path / "doc.md", "# Café in Malmö\n\nÅtta medlemmar – visited.\n".encode("cp1252"))
+    path = write(tmp_path / "doc.md",
+                 "# Café in Malmö\n\nÅtta medlemmar – visited.\n".encode("cp1252"))
     doc = load(path, "doc.md")
     assert doc.title == "Café in Malmö"
     assert "Åtta medlemmar" in doc.units[0].text

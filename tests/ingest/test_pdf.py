@@ -10,7 +10,8 @@ def test_pdf_pages_are_one_based_and_chunks_never_span_pages(tmp_path):
     pages = [
         "Circular textiles pilot\nReference number: KB-ILL-2021-04\nCoordinator: Fibre Cluster AB\n"
         "Funding: SEK 2 500 000\nProject duration: 2021 - 2023\nStatus: Completed",
-        "Approach\n" + "\n".join(f"Sorting line step {i} used near-infrared scanners." for i in range(40)),
+        "Approach\n" + "\n".join(f"Sorting line step {i} used near-infrared scanners."
+                                 for i in range(40)),
         "Results\nThe pilot recycled 140 tonnes of workwear.",
     ]
     path = make_pdf(tmp_path / "reports" / "textiles.pdf", pages, title="Circular textiles pilot")

@@ -17,13 +17,17 @@ TOOL = "---\ntitle: {title}\ncategory: event\ntags: [demo]\n---\n# {title}\n\n##
 
 def corpus(root):
     write(root / "toolbox" / "reverse-pitch.md",
-          TOOL.format(title="Reverse pitch", body="Large firms present zanzibar challenges to SMEs."))
+          TOOL.format(title="Reverse pitch",
+                      body="Large firms present zanzibar challenges to SMEs."))
     write(root / "toolbox" / "study-tour.md",
-          TOOL.format(title="Study tour", body="Members visit a quokka cluster abroad for three days."))
+          TOOL.format(title="Study tour",
+                      body="Members visit a quokka cluster abroad for three days."))
     write(root / "webinars" / "vouchers.vtt",
-          "WEBVTT\n\n00:00:01.000 --> 00:00:20.000\n<v Ann>Vouchers of 50 000 SEK buy platypus tests.</v>\n")
-    make_pdf(root / "reports" / "textiles.pdf", ["Circular textiles\nCoordinator: Fibre AB",
-                                                 "Results: 140 tonnes recycled by narwhal sorting."])
+          "WEBVTT\n\n00:00:01.000 --> 00:00:20.000\n"
+          "<v Ann>Vouchers of 50 000 SEK buy platypus tests.</v>\n")
+    make_pdf(root / "reports" / "textiles.pdf",
+             ["Circular textiles\nCoordinator: Fibre AB",
+              "Results: 140 tonnes recycled by narwhal sorting."])
     return root
 
 
@@ -38,8 +42,8 @@ def test_incremental_add_change_delete(tmp_path, settings, hash_embedder):
     assert (first.added, first.updated, first.unchanged, first.removed) == (4, 0, 0, 0)
     assert not first.failed
     docs = {d.source: d for d in KnowledgeBase(settings, embedder=hash_embedder).docs()}
-    assert set(docs) == {"toolbox/reverse-pitch.md", "toolbox/study-tour.md", "webinars/vouchers.vtt",
-                         "reports/textiles.pdf"}
+    assert set(docs) == {"toolbox/reverse-pitch.md", "toolbox/study-tour.md",
+                         "webinars/vouchers.vtt", "reports/textiles.pdf"}
     assert docs["reports/textiles.pdf"].kind == "report"
     assert docs["webinars/vouchers.vtt"].kind == "transcript"
 
@@ -60,11 +64,13 @@ def test_incremental_add_change_delete(tmp_path, settings, hash_embedder):
         "toolbox/study-tour.md", "webinars/vouchers.vtt", "reports/textiles.pdf"}
 
 
-def test_bad_input_is_reported_per_file_and_everything_else_goes_in(tmp_path, settings, hash_embedder):
+def test_bad_input_is_reported_per_file_and_everything_else_goes_in(tmp_path, settings,
+                                                                     hash_embedder):
     root = corpus(tmp_path / "corpus")
     write(root / "toolbox" / "empty.md", "")
     write(root / "toolbox" / "bad-yaml.md", "---\ntitle: [oops\n---\nText body here.\n")
-    write(root / "toolbox" / "party.md", "---\ntitle: Party\ncategory: party\n---\nText body here.\n")
+    write(root / "toolbox" / "party.md",
+          "---\ntitle: Party\ncategory: party\n---\nText body here.\n")
     write(root / "webinars" / "broken.vtt", "WEBVTT\n\n00:00:01.000 --> later\nHello\n")
     write(root / "webinars" / "broken.srt", "1\n00:00:09,000 --> 00:00:01,000\nBackwards\n")
     write(root / "reports" / "corrupt.pdf", b"%PDF-1.4\nnot really a pdf" * 5)
@@ -142,10 +148,12 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, capsys, monkeypatch):
 
     root = tmp_path / "corpus"
     write(root / "toolbox" / "a.md", TOOL.format(title="A", body="Alpha text about clusters."))
-    monkeypatch.setattr("kb.embedding._load", lambda *a: __import__("kb.testing").testing.HashEmbedder())
+    monkeypatch.setattr("kb.embedding._load",
+                        lambda *a: __import__("kb.testing").testing.HashEmbedder())
     assert cli.main(["ingest", str(root), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"added", "updated", "unchanged", "removed", "chunks", "seconds", "skipped", "failed"}
+    assert set(out) == {"added", "updated", "unchanged", "removed", "chunks", "seconds", "skipped",
+                        "failed"}
     assert out["added"] == 1
     write(root / "toolbox" / "b.md", "")
     assert cli.main(["ingest", str(root), "--json"]) == 3
@@ -164,7 +172,8 @@ def test_symlinks_leaving_the_folder_are_skipped(tmp_path, settings, hash_embedd
     (root / "toolbox" / "linked.md").symlink_to(tmp_path / "outside" / "secret.md")
     report = run([root], settings, embedder=hash_embedder)
     assert "toolbox/linked.md" in report.skipped
-    assert "toolbox/linked.md" not in {d.source for d in KnowledgeBase(settings, embedder=hash_embedder).docs()}
+    assert "toolbox/linked.md" not in {d.source for d in
+                                       KnowledgeBase(settings, embedder=hash_embedder).docs()}
 
 
 def test_a_shorter_version_leaves_no_stale_chunks_beside_documents_written_with_it(

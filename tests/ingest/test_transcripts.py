@@ -80,7 +80,8 @@ def test_transcript_chunks_are_cue_windows_with_times_and_speakers(tmp_path):
     cues = "\n".join(f"[00:{m:02d}:{s:02d}] {'Anna Berg' if (m * 60 + s) % 40 else 'Olof Ek'}: "
                      f"Sentence number {m * 60 + s} about vouchers and their follow-up meetings."
                      for m in range(0, 10) for s in (0, 10, 20, 30, 40, 50))
-    doc = load(write(tmp_path / "webinars" / "long.txt", "# Long webinar\n\n" + cues), "webinars/long.txt")
+    doc = load(write(tmp_path / "webinars" / "long.txt", "# Long webinar\n\n" + cues),
+               "webinars/long.txt")
     chunks = chunk_document(doc, 200, 30, 75)
     assert len(chunks) > 5
     for c in chunks:

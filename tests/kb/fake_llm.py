@@ -54,7 +54,8 @@ class FakeLLM:
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
                 done = {"id": "x", "object": "chat.completion.chunk", "model": body["model"],
-                        "created": 0, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                        "created": 0, "choices": [{"index": 0, "delta": {},
+                                                   "finish_reason": "stop"}]}
                 self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
 

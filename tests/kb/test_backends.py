@@ -32,7 +32,8 @@ def test_unknown_backend_is_a_usage_error():
 
 
 def test_a_store_written_with_one_backend_opens_with_another(tmp_path, hash_embedder):
-    """Backends are implementations of one model: the store records the backend, never refuses it."""
+    """Backends are implementations of one model: the store records the backend, never
+    refuses it."""
     from ingest.pipeline import write_documents
     from kb.models import Document, Unit
     from kb.store import Store

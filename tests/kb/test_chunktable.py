@@ -143,7 +143,8 @@ def test_a_search_right_after_an_ingest_in_the_same_process_sees_the_new_documen
     run([corpus], settings, embedder=hash_embedder)
     kb = KnowledgeBase(settings, embedder=hash_embedder)
     assert kb.search("wombat burrow")[0].source == "toolbox/supplier-day.md"
-    write(corpus / "toolbox/wombat.md", "# Wombat workshop\nMembers plan the year at a wombat burrow.")
+    write(corpus / "toolbox/wombat.md",
+          "# Wombat workshop\nMembers plan the year at a wombat burrow.")
     run([corpus], settings, embedder=hash_embedder)
     kb.refresh()
     assert kb.search("wombat burrow")[0].source == "toolbox/wombat.md"

@@ -38,7 +38,8 @@ def test_llm_answer_streams_and_keeps_valid_markers(llm_kb):
     assert "[7]" not in answer.text and "[1]" in answer.text
     assert [c.n for c in answer.citations] == [1]
     assert answer.citations[0].source == "toolbox/supplier-day.md"
-    assert answer.citations[0].snippet in kb.retriever.store.get([answer.citations[0].chunk_id])["texts"][0]
+    assert answer.citations[0].snippet in kb.retriever.store.get(
+        [answer.citations[0].chunk_id])["texts"][0]
     sent = fake.requests[-1]["messages"]
     assert "ONLY the numbered sources" in sent[0]["content"]
     assert "> The supplier day costs EUR 21 560" in sent[1]["content"]  # sources are quoted data
@@ -52,7 +53,8 @@ def test_llm_markers_are_renumbered_in_citation_order(llm_kb):
     assert [c.n for c in answer.citations] == [1, 2]
     first = answer.citations[0]
     assert "[1]" in answer.text.split(".")[0]
-    assert "four days" in first.snippet or "four days" in kb.retriever.store.get([first.chunk_id])["texts"][0]
+    assert ("four days" in first.snippet
+            or "four days" in kb.retriever.store.get([first.chunk_id])["texts"][0])
 
 
 def test_answer_without_valid_citation_falls_back_to_extractive(llm_kb):
@@ -87,6 +89,7 @@ def test_unreachable_llm_is_a_clear_error(tmp_path, settings, hash_embedder):
 
 def test_llm_that_declines_without_citations_abstains(llm_kb):
     kb, fake = llm_kb
-    fake.reply = "The sources do not contain the membership fee; the knowledge base has nothing on this."
+    fake.reply = ("The sources do not contain the membership fee; "
+                  "the knowledge base has nothing on this.")
     answer = kb.ask("What membership fee does the supplier day cluster charge?")
     assert answer.abstained and answer.citations == [] and answer.mode == "llm"

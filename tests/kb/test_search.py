@@ -47,7 +47,8 @@ def test_filters_hold_for_every_hit(corpus_kb, filters, check):
 def test_a_filter_that_matches_nothing_returns_nothing(corpus_kb):
     assert corpus_kb.search("reverse pitch", filters={"organisation": "No Such Cluster AB"}) == []
     assert corpus_kb.search("reverse pitch", filters={"kind": "report", "category": "event"}) == []
-    assert corpus_kb.ask("reverse pitch", filters={"year_from": 1900, "year_to": 1901}).citations == []
+    assert corpus_kb.ask("reverse pitch",
+                         filters={"year_from": 1900, "year_to": 1901}).citations == []
 
 
 def test_similar_documents_exclude_the_document_itself(corpus_kb):
@@ -61,7 +62,8 @@ def test_similar_documents_exclude_the_document_itself(corpus_kb):
 def test_follow_up_uses_the_previous_question(corpus_kb):
     first = corpus_kb.ask("How do supplier days work?")
     assert any("supplier-day" in c.source for c in first.citations)
-    follow = corpus_kb.ask("What does it cost?", history=[("How do supplier days work?", first.text)])
+    follow = corpus_kb.ask("What does it cost?",
+                           history=[("How do supplier days work?", first.text)])
     assert follow.citations and follow.citations[0].source == "toolbox/supplier-day.md"
     # chat-message history (Gradio's format) works the same way
     messages = [{"role": "user", "content": "How do supplier days work?"},
@@ -118,7 +120,8 @@ def test_questions_naming_what_the_sources_hold_are_answered(corpus_kb, question
 
 def golden_questions():
     path = ROOT / "eval" / "golden"
-    rows = [json.loads(line) for f in sorted(path.glob("*.jsonl")) for line in f.open() if line.strip()]
+    rows = [json.loads(line) for f in sorted(path.glob("*.jsonl")) for line in f.open()
+            if line.strip()]
     return rows
 
 
