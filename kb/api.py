@@ -72,9 +72,9 @@ class KnowledgeBase:
             self._retriever.lexical.expire()
 
     def warm_up(self) -> None:
-        """Load the model, open the store and BM25 now rather than at the first question."""
-        self.retriever.lexical.get()
-        self.embedder.embed_query("warm up")
+        """Load the model, open the store, BM25 and the chunk table, and (in a store big enough
+        for Chroma's HNSW) the HNSW index, now rather than at the first question: one search."""
+        self.retriever.search("warm up", k=1)
 
     # -- the public operations -------------------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | dict | None = None) -> list[Hit]:

@@ -73,6 +73,8 @@ class Retriever:
         within the allowed documents. BM25-only candidates get their cosine from their stored
         vector. ``lex``: the BM25 index and chunk table to use (default: the current ones)."""
         lex = lex or self.lexical.get()
+        if not len(lex):  # an empty store
+            return Candidates([], [], np.zeros(0, np.float32), np.zeros(0, np.float32), 1.0)
         tokens = tokenize(query)
         lex_scores = lex.scores(tokens)
         if allowed is not None and len(lex_scores):

@@ -166,6 +166,20 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, capsys, monkeypatch):
     assert listed[0]["source"] == "toolbox/a.md" and listed[0]["category"] == "event"
 
 
+def test_search_and_ask_on_an_empty_store_find_nothing(tmp_path, capsys, monkeypatch):
+    """Before the first ingest (or after every file was removed) the commands answer, not crash."""
+    from kb import cli
+
+    monkeypatch.setattr("kb.embedding._load",
+                        lambda *a: __import__("kb.testing").testing.HashEmbedder())
+    store = ["--store", str(tmp_path / "empty")]
+    assert cli.main(["search", "supplier day", "--json", *store]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert cli.main(["ask", "How do others run a supplier day?", "--json", *store]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["citations"] == [] and "nothing on this" in answer["answer"]
+
+
 def test_symlinks_leaving_the_folder_are_skipped(tmp_path, settings, hash_embedder):
     root = corpus(tmp_path / "corpus")
     write(tmp_path / "outside" / "secret.md", "# Secret\n\nPayroll of every member.\n")

@@ -174,3 +174,22 @@ def test_chunk_text_is_kept_out_of_chromas_full_text_index_and_old_stores_still_
     assert _results(reader) == before
     again = reader.retriever.store.query(qvec, 3)
     assert [(i, t, m) for i, _, t, m in again] == [(i, t, m) for i, _, t, m in nearest]
+
+
+def test_warm_up_opens_what_the_first_question_needs(small_kb, settings, hash_embedder,
+                                                     monkeypatch):
+    """The app's start-up warm-up runs one search: BM25 and the chunk table are loaded and, in a
+    store served by Chroma's HNSW, the HNSW index is queried once, not at the first question.
+    On an empty store it is a no-op, not an error."""
+    fresh = KnowledgeBase(settings.with_(exact_max_chunks=0), embedder=hash_embedder)
+    calls = []
+    nearest = fresh.retriever.store.nearest
+    monkeypatch.setattr(fresh.retriever.store, "nearest",
+                        lambda *a, **k: calls.append(a) or nearest(*a, **k))
+    fresh.warm_up()
+    assert len(calls) == 1 and fresh.retriever.lexical._index is not None
+    assert fresh.retriever.lexical._index.table is not None
+    empty = KnowledgeBase(settings.with_(store=settings.store.parent / "empty"),
+                          embedder=hash_embedder)
+    empty.warm_up()
+    assert empty.search("supplier day") == []
