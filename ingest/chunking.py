@@ -21,9 +21,11 @@ def _splitter(chunk_tokens: int, overlap: int):
     return SentenceSplitter(chunk_size=chunk_tokens, chunk_overlap=overlap)
 
 
-def chunk_document(doc: Document, chunk_tokens: int, overlap: int, window_seconds: float) -> list[Chunk]:
+def chunk_document(doc: Document, chunk_tokens: int, overlap: int,
+                   window_seconds: float) -> list[Chunk]:
     base = {"doc_id": doc.doc_id, "source": doc.source, "title": doc.title, "kind": doc.kind}
-    base.update({k: doc.metadata[k] for k in CHUNK_FIELDS if doc.metadata.get(k) not in (None, "", [])})
+    base.update({k: doc.metadata[k] for k in CHUNK_FIELDS
+                 if doc.metadata.get(k) not in (None, "", [])})
     pieces = (
         _cue_windows(doc.units, chunk_tokens, window_seconds)
         if doc.units and doc.units[0].start is not None
@@ -31,12 +33,14 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap: int, window_second
     )
     chunks = []
     for i, (text, location) in enumerate(pieces):
-        meta = {**base, **{k: v for k, v in location.items() if v not in (None, "", [])}, "chunk": i}
+        kept = {k: v for k, v in location.items() if v not in (None, "", [])}
+        meta = {**base, **kept, "chunk": i}
         chunks.append(Chunk(id=f"{doc.doc_id}:{i}", doc_id=doc.doc_id, text=text, metadata=meta))
     return chunks
 
 
-def _text_pieces(units: list[Unit], chunk_tokens: int, overlap: int) -> list[tuple[str, dict[str, Any]]]:
+def _text_pieces(units: list[Unit], chunk_tokens: int,
+                 overlap: int) -> list[tuple[str, dict[str, Any]]]:
     splitter = _splitter(chunk_tokens, overlap)
     out = []
     for unit in units:
@@ -46,8 +50,10 @@ def _text_pieces(units: list[Unit], chunk_tokens: int, overlap: int) -> list[tup
     return out
 
 
-def _cue_windows(cues: list[Unit], chunk_tokens: int, window_seconds: float) -> list[tuple[str, dict[str, Any]]]:
-    """Consecutive cues until the window spans ``window_seconds`` or about ``chunk_tokens`` tokens."""
+def _cue_windows(cues: list[Unit], chunk_tokens: int,
+                 window_seconds: float) -> list[tuple[str, dict[str, Any]]]:
+    """Consecutive cues until the window spans ``window_seconds`` or about ``chunk_tokens``
+    tokens."""
     out, window, words = [], [], 0
     max_words = int(chunk_tokens * 0.75)
     for cue in cues:

@@ -34,11 +34,13 @@ class Retriever:
         self._lock = threading.Lock()
 
     def records(self) -> dict[str, dict[str, Any]]:
-        """Document records (done only), refreshed when the lexical index moves to a new generation."""
+        """Document records (done only), refreshed when the lexical index moves to a new
+        generation."""
         lex = self.lexical.get()
         with self._lock:
             if self._records_generation != lex.generation:
-                self._records = {k: v for k, v in self.store.records().items() if v.get("state") == "done"}
+                self._records = {k: v for k, v in self.store.records().items()
+                                 if v.get("state") == "done"}
                 self._records_generation = lex.generation
             return self._records
 
@@ -131,7 +133,8 @@ class Retriever:
         return self.store.nearest(qvec, n, where={"doc_id": {"$in": sorted(allowed)}})
 
     def similar(self, doc_id: str, k: int = 5) -> list[Hit]:
-        """Documents most like a stored one: the mean of its chunk vectors, best chunk per document."""
+        """Documents most like a stored one: the mean of its chunk vectors, best chunk per
+        document."""
         got = self.store.chunks.get(where={"doc_id": doc_id}, include=["embeddings"])
         if not len(got["ids"]):
             return []

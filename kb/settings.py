@@ -22,7 +22,7 @@ class Settings:
     # 16: the encoder's activations grow with batch x tokens², and 32 long chunks cost ~250 MB more
     # peak memory (ONNX) than 16 for no measurable speed.
     embed_batch_size: int = 16
-    # onnx-int8: same SciFact nDCG@10 as torch (0.645), ~3x the throughput (README, Results).
+    # onnx-int8: same SciFact nDCG@10 as torch (0.645), ~3.8x its throughput (kb bench --only onnx).
     embed_backend: str = "onnx-int8"
     # Chunking (recorded in the store; a mismatch is refused).
     chunk_tokens: int = 200
@@ -51,9 +51,10 @@ class Settings:
     abstain_unmatched: float = 0.5
     answer_sentences: int = 5  # the most the answer format allows; tune facts +0.014 over 4
     # Ingest embeds every chunk's answer sentences and stores them (kb.sentences), so that an
-    # answer embeds none: ask p95 at 10,000 chunks 12 ms (off: 27 ms; ``KB_SENTENCE_VECTORS=0 kb
-    # bench --only latency --store DIR`` builds stores without them), for a slower ingest
-    # (ingest/raw 0.505, off 0.842; ``kb bench --only throughput`` measures both).
+    # answer embeds none: ask p95 at 10,000 chunks 11 ms (off: 27 ms; ``KB_SENTENCE_VECTORS=0 kb
+    # bench --only latency --store DIR`` builds stores without them), for a slower ingest: 1.96x
+    # sentence-transformers' own encode (torch) but 0.50 of kb's onnx-int8 encoder alone (off:
+    # 3.21x and 0.82; ``kb bench --only throughput`` measures all four).
     sentence_vectors: bool = True
     # Optional LLM.
     llm_base_url: str | None = None
@@ -73,7 +74,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Build settings from ``KB_<FIELD>`` variables, then explicit overrides (None is ignored)."""
+        """Build settings from ``KB_<FIELD>`` variables, then explicit overrides (None is
+        ignored)."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):
