@@ -74,7 +74,7 @@ class Retriever:
         nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks,
         within the allowed documents. BM25-only candidates get their cosine from their stored
         vector. ``lex``: the BM25 index and chunk table to use (default: the current ones)."""
-        lex = lex or self.lexical.get()
+        lex = self.lexical.get() if lex is None else lex
         if not len(lex):  # an empty store
             return Candidates([], [], np.zeros(0, np.float32), np.zeros(0, np.float32), 1.0)
         tokens = tokenize(query)
@@ -135,7 +135,7 @@ class Retriever:
     def similar(self, doc_id: str, k: int = 5) -> list[Hit]:
         """Documents most like a stored one: the mean of its chunk vectors, best chunk per
         document."""
-        got = self.store.chunks.get(where={"doc_id": doc_id}, include=["embeddings"])
+        got = self.store.get(where={"doc_id": doc_id}, embeddings=True, text=False)
         if not len(got["ids"]):
             return []
         centroid = np.asarray(got["embeddings"], dtype=np.float32).mean(axis=0)

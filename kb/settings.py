@@ -52,9 +52,9 @@ class Settings:
     answer_sentences: int = 5  # the most the answer format allows; tune facts +0.014 over 4
     # Ingest embeds every chunk's answer sentences and stores them (kb.sentences), so that an
     # answer embeds none: ask p95 at 10,000 chunks 11 ms (off: 27 ms; ``KB_SENTENCE_VECTORS=0 kb
-    # bench --only latency --store DIR`` builds stores without them), for a slower ingest: 1.96x
-    # sentence-transformers' own encode (torch) but 0.50 of kb's onnx-int8 encoder alone (off:
-    # 3.21x and 0.82; ``kb bench --only throughput`` measures all four).
+    # bench --only latency --store DIR`` builds stores without them), for a slower ingest: 2.01x
+    # sentence-transformers' own encode (torch) but 0.51 of kb's onnx-int8 encoder alone (off:
+    # 3.20x and 0.81; ``kb bench --only throughput`` measures all four).
     sentence_vectors: bool = True
     # Optional LLM.
     llm_base_url: str | None = None

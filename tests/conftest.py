@@ -36,6 +36,12 @@ def hash_embedder() -> HashEmbedder:
     return HashEmbedder()
 
 
+@pytest.fixture
+def hash_model(monkeypatch) -> None:
+    """CLI commands in this test load the hash embedder instead of the real model."""
+    monkeypatch.setattr("kb.embedding._load", lambda *a: HashEmbedder())
+
+
 @pytest.fixture(scope="session")
 def real_embedder():
     from kb.embedding import get_embedder

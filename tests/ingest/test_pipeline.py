@@ -143,13 +143,12 @@ def test_second_writer_is_refused_with_a_clear_message(tmp_path, settings, hash_
             run([root], settings.with_(lock_timeout=0.2), embedder=hash_embedder)
 
 
-def test_cli_ingest_json_and_exit_codes(tmp_path, capsys, monkeypatch):
+@pytest.mark.usefixtures("hash_model")
+def test_cli_ingest_json_and_exit_codes(tmp_path, capsys):
     from kb import cli
 
     root = tmp_path / "corpus"
     write(root / "toolbox" / "a.md", TOOL.format(title="A", body="Alpha text about clusters."))
-    monkeypatch.setattr("kb.embedding._load",
-                        lambda *a: __import__("kb.testing").testing.HashEmbedder())
     assert cli.main(["ingest", str(root), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"added", "updated", "unchanged", "removed", "chunks", "seconds", "skipped",
@@ -166,12 +165,11 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, capsys, monkeypatch):
     assert listed[0]["source"] == "toolbox/a.md" and listed[0]["category"] == "event"
 
 
-def test_search_and_ask_on_an_empty_store_find_nothing(tmp_path, capsys, monkeypatch):
+@pytest.mark.usefixtures("hash_model")
+def test_search_and_ask_on_an_empty_store_find_nothing(tmp_path, capsys):
     """Before the first ingest (or after every file was removed) the commands answer, not crash."""
     from kb import cli
 
-    monkeypatch.setattr("kb.embedding._load",
-                        lambda *a: __import__("kb.testing").testing.HashEmbedder())
     store = ["--store", str(tmp_path / "empty")]
     assert cli.main(["search", "supplier day", "--json", *store]) == 0
     assert json.loads(capsys.readouterr().out) == []

@@ -22,15 +22,13 @@ def test_html_marks_escaped_text():
     assert markup.html("**&lt;b&gt;** and *x*") == "<strong>&lt;b&gt;</strong> and <em>x</em>"
 
 
-def test_cli_ask_prints_plain_text_and_json_verbatim(tmp_path, capsys, monkeypatch):
+def test_cli_ask_prints_plain_text_and_json_verbatim(tmp_path, capsys, monkeypatch, hash_model):
     from kb import cli
 
     root = tmp_path / "corpus"
     write(root / "toolbox" / "fair.md", "---\ntitle: Fair stand\ncategory: event\n---\n"
           "## Resources\n**Budget:** the shared fair stand costs EUR 9 000 for ten members.\n")
     monkeypatch.setenv("KB_STORE", str(tmp_path / "store"))
-    monkeypatch.setattr("kb.embedding._load",
-                        lambda *a: __import__("kb.testing").testing.HashEmbedder())
     assert cli.main(["ingest", str(root), "--json"]) == 0
     capsys.readouterr()
     question = "What does the shared fair stand cost for members?"
