@@ -298,7 +298,7 @@ class _Ingest:
                                   "title": p.doc.title})
             items.append((record, p.chunks, vectors[offset:offset + n]))
             offset += n
-        self.store.write_documents(items)
+        self.store.write_batch(items)
         for p in batch:
             self.report.chunks += len(p.chunks)
             if p.updated:
@@ -326,7 +326,7 @@ class _Ingest:
 
     def _finish(self) -> None:
         """Rebuild BM25 when anything changed (or it is out of step after a crash)."""
-        from kb.index import lexical_in_step, rebuild_lexical
+        from kb.derived import lexical_in_step, rebuild_lexical
 
         if self.began or not lexical_in_step(self.store):
             if not self.began:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from kb.chunktable import ChunkTable
+from kb.derived import LexicalCache
 from kb.fusion import fuse_scoped
-from kb.index import LexicalCache
 from kb.lexical import LexicalIndex, tokenize
 from kb.models import Filters, Hit
 from kb.sentences import SENTENCE_KEY

@@ -152,7 +152,7 @@ class Store:
         return sorted((_docinfo(m) for m in self.records().values() if m.get("state") == "done"),
                       key=lambda d: d.source)
 
-    def write_documents(self, docs: list[tuple[dict[str, Any], list[Chunk], np.ndarray]]) -> None:
+    def write_batch(self, docs: list[tuple[dict[str, Any], list[Chunk], np.ndarray]]) -> None:
         """Write (record, chunks, vectors) of several documents with a handful of Chroma calls (a
         call costs ~10 ms whatever its size: one per document made ingest 1.6x slower than the
         encoder), keeping every document's order: record ``pending`` -> its chunks upserted -> its

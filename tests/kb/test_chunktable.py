@@ -11,7 +11,7 @@ import pytest
 from ingest.pipeline import run
 from kb.api import KnowledgeBase
 from kb.chunktable import ChunkTable, TableBuilder
-from kb.index import lexical_in_step
+from kb.derived import lexical_in_step
 from kb.lexical import LexicalIndex
 from kb.store import TEXT_KEY
 from tests.conftest import SUPPLIER_DAY, write

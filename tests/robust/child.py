@@ -31,8 +31,8 @@ def trace(message: str) -> None:
 
 def _install() -> None:
     import ingest.pipeline
+    import kb.derived
     import kb.embedding
-    import kb.index
     import kb.store
 
     kb.embedding._load = lambda *args: HashEmbedder(dim=DIM)
@@ -46,9 +46,9 @@ def _install() -> None:
         while hold and not Path(hold).exists():
             time.sleep(0.05)
 
-    write = kb.store.Store.write_documents
+    write = kb.store.Store.write_batch
 
-    def write_documents(self, docs):
+    def write_batch(self, docs):
         write(self, docs)
         for record, _, _ in docs:
             trace(f"wrote {record['source']}")
@@ -63,7 +63,7 @@ def _install() -> None:
         delete(self, doc_id)
         trace(f"deleted {doc_id}")
 
-    rebuild = kb.index.rebuild_lexical
+    rebuild = kb.derived.rebuild_lexical
 
     def rebuild_lexical(store, finish=False):
         if finish:
@@ -71,9 +71,9 @@ def _install() -> None:
         return rebuild(store, finish=finish)
 
     ingest.pipeline._locked.__enter__ = locked
-    kb.store.Store.write_documents = write_documents
+    kb.store.Store.write_batch = write_batch
     kb.store.Store.delete_document = delete_document
-    kb.index.rebuild_lexical = rebuild_lexical
+    kb.derived.rebuild_lexical = rebuild_lexical
 
 
 def main(argv: list[str]) -> int:
