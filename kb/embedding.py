@@ -15,12 +15,19 @@ from kb.settings import DEFAULT_MODEL, Settings
 
 
 class Embedder(Protocol):
+    """What kb needs of an embedding model: unit-normalised float32 vectors of ``dim``
+    components. ``embed_documents``: passages at ingest (``show_progress`` draws a bar);
+    ``embed_query``: one query (implementations cache recent ones); ``embed_sentences``: many
+    short texts at once (answer sentences, at ingest and when answering)."""
+
     name: str
     dim: int
 
-    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_sentences(self, texts: list[str]) -> np.ndarray: ...
 
 
 def resolve_model_path(name: str) -> str:
@@ -101,18 +108,20 @@ _LOCK = threading.Lock()
 def get_embedder(settings: Settings) -> Embedder:
     """The process-wide embedder for these settings: the model is loaded once."""
     with _LOCK:
-        return _load(settings.embed_model, settings.embed_batch_size, settings.embed_backend)
+        return _load(settings.embed_model, settings.embed_batch_size, settings.embed_backend,
+                     settings.onnx_cache)
 
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 @lru_cache(maxsize=4)
-def _load(name: str, batch_size: int, backend: str) -> Embedder:
+def _load(name: str, batch_size: int, backend: str, onnx_cache: Path | None = None) -> Embedder:
     if backend not in BACKENDS:
         raise UsageError(f"KB_EMBED_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}")
     if backend.startswith("onnx"):
         from kb.embedding_onnx import OnnxEmbedder
 
-        return OnnxEmbedder(name, batch_size=batch_size, quantize=backend == "onnx-int8")
+        return OnnxEmbedder(name, batch_size=batch_size, quantize=backend == "onnx-int8",
+                            cache_dir=onnx_cache)
     return SentenceTransformerEmbedder(name, batch_size=batch_size)

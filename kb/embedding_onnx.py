@@ -8,6 +8,10 @@ package) into ``<cache>/<model-id>-<key>/model.onnx``, and ``quantize=True`` add
 quantized int8 copy (``model-int8.onnx``, onnxruntime's ``quantize_dynamic``). Nothing is
 downloaded: the weights and the tokenizer come from the local model folder.
 
+Encoding needs onnxruntime and the ``tokenizers`` library only (the model's own
+``tokenizer.json``, the file transformers' fast tokenizer reads too): torch and transformers are
+imported only for the one-time export.
+
 The transformer is called layer by layer with an additive attention mask built here, not through
 the model's own ``forward``: transformers 5 builds its mask with code that the TorchScript
 exporter turns into a wrong graph (vectors off by up to 0.1); this way they match
@@ -26,9 +30,8 @@ import numpy as np
 
 from kb.embedding import QueryCache, resolve_model_path
 from kb.errors import UsageError
-from kb.settings import model_id
+from kb.settings import default_onnx_cache, model_id
 
-DEFAULT_CACHE = Path.home() / ".cache" / "kb" / "onnx"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
 
@@ -38,15 +41,13 @@ class OnnxEmbedder:
 
     def __init__(self, name: str, batch_size: int = 32, quantize: bool = False,
                  cache_dir: Path | None = None, threads: int = 0) -> None:
-        from transformers import AutoTokenizer
-
         self.name = name
         self.batch_size = batch_size
         self.quantize = quantize
         folder = resolve_model_path(name)
         self.path = onnx_model(folder, quantize=quantize, cache_dir=cache_dir, label=model_id(name))
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        self.max_length = _max_seq_length(Path(folder), self.tokenizer)
+        self.max_length = _max_seq_length(Path(folder))
+        self.tokenizer = _tokenizer(Path(folder), self.max_length)
         self.session = self._session(threads)
         # Small inputs (a dozen answer sentences) gain little from ORT's own threads: they run
         # as several one-thread calls at once instead (see ``embed_sentences``).
@@ -68,10 +69,6 @@ class OnnxEmbedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
-    @property
-    def backend(self) -> str:
-        return "onnx-int8" if self.quantize else "onnx"
-
     def encode(self, texts: list[str], batch_size: int | None = None,
                concurrent: bool = False) -> np.ndarray:
         """Unit-normalised vectors; texts are batched by length, as sentence-transformers does.
@@ -92,12 +89,12 @@ class OnnxEmbedder:
         return out
 
     def _feed(self, batch: list[str]) -> dict[str, np.ndarray]:
-        enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length,
-                             return_tensors="np")
-        feed = {k: enc[k].astype(np.int64) for k in INPUTS if k in self._inputs and k in enc}
-        if "token_type_ids" in self._inputs and "token_type_ids" not in feed:
-            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
-        return feed
+        """The batch tokenized, padded to its longest text and truncated to ``max_length``."""
+        enc = self.tokenizer.encode_batch(batch)
+        arrays = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                  "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                  "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+        return {k: arrays[k] for k in INPUTS if k in self._inputs}
 
     def embed_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         return self.encode(texts)
@@ -121,7 +118,7 @@ def cache_folder(model_folder: str | Path, cache_dir: Path | None = None,
     weights = [p for p in sorted(folder.glob("*")) if p.suffix in (".safetensors", ".bin")]
     stamp = "|".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in weights)
     key = hashlib.sha1(f"{folder.resolve()}|{stamp}".encode()).hexdigest()[:10]
-    return (cache_dir or DEFAULT_CACHE) / f"{label or model_id(str(folder))}-{key}"
+    return (cache_dir or default_onnx_cache()) / f"{label or model_id(str(folder))}-{key}"
 
 
 def onnx_model(model_folder: str | Path, quantize: bool = False, cache_dir: Path | None = None,
@@ -183,11 +180,33 @@ def quantize_int8(source: Path, path: Path) -> None:
     tmp.replace(path)
 
 
-def _max_seq_length(folder: Path, tokenizer) -> int:
-    try:
-        return int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
-    except (OSError, ValueError, KeyError):
-        return min(int(getattr(tokenizer, "model_max_length", 512)), 512)
+def _tokenizer(folder: Path, max_length: int):
+    """The model's ``tokenizer.json`` with the padding and truncation ``encode`` needs (the file's
+    own settings, fixed-length padding to 128 here, are what the model was trained with, not how
+    sentence-transformers calls it: longest in the batch, truncated at ``max_seq_length``)."""
+    from tokenizers import Tokenizer
+
+    path = folder / "tokenizer.json"
+    if not path.is_file():
+        raise UsageError(f"{path}: the ONNX backends need the model's tokenizer.json "
+                         "(use KB_EMBED_BACKEND=torch for a model without one)")
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length=max_length)
+    pad = tokenizer.padding or {}
+    tokenizer.enable_padding(pad_id=pad.get("pad_id", 0), pad_type_id=pad.get("pad_type_id", 0),
+                             pad_token=pad.get("pad_token", "[PAD]"))
+    return tokenizer
+
+
+def _max_seq_length(folder: Path) -> int:
+    """sentence-transformers' ``max_seq_length``, else the tokenizer's limit (at most 512)."""
+    for name, key in (("sentence_bert_config.json", "max_seq_length"),
+                      ("tokenizer_config.json", "model_max_length")):
+        try:
+            return min(int(json.loads((folder / name).read_text())[key]), 512)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return 512
 
 
 def _pooled_module():

@@ -24,6 +24,9 @@ class Settings:
     embed_batch_size: int = 16
     # onnx-int8: same SciFact nDCG@10 as torch (0.645), ~3.8x its throughput (kb bench --only onnx).
     embed_backend: str = "onnx-int8"
+    # Where the ONNX backends keep the model exported from the local weights (None: the user's
+    # cache folder, ``default_onnx_cache()``).
+    onnx_cache: Path | None = None
     # Chunking (recorded in the store; a mismatch is refused).
     chunk_tokens: int = 200
     chunk_overlap: int = 30
@@ -71,6 +74,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))
+        if self.onnx_cache is not None:
+            object.__setattr__(self, "onnx_cache", Path(self.onnx_cache))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -101,6 +106,12 @@ class Settings:
             "kb_chunk_overlap": self.chunk_overlap,
             "kb_cue_window_seconds": self.cue_window_seconds,
         }
+
+
+def default_onnx_cache() -> Path:
+    """``$XDG_CACHE_HOME/kb/onnx`` (default ``~/.cache/kb/onnx``): the export is per user, never
+    inside the installed package."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb" / "onnx"
 
 
 def model_id(name: str) -> str:
