@@ -14,6 +14,7 @@ from typing import Any
 
 from kb import _env  # noqa: F401
 from kb.errors import KBError, UsageError
+from kb.models import CATEGORIES, KINDS
 from kb.settings import Settings
 
 
@@ -25,15 +26,16 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--kind", choices=["toolbox", "report", "transcript", "document"])
-    p.add_argument("--category", choices=["event", "service", "long-term initiative", "tool"])
+    p.add_argument("--kind", choices=KINDS)
+    p.add_argument("--category", choices=CATEGORIES)
     p.add_argument("--tag", action="append", dest="tags", help="a tag (repeatable: any of them)")
     p.add_argument("--org", dest="organisation", help="coordinator or contributing organisation")
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; the bench options (eval.bench) only when ``command`` is "bench"."""
     root = argparse.ArgumentParser(prog="kb", description=__doc__.splitlines()[0])
     sub = root.add_subparsers(dest="command", required=True)
 
@@ -81,12 +83,35 @@ def parser() -> argparse.ArgumentParser:
                         "reports: use another folder for experiments)")
     _common(p)
 
-    p = sub.add_parser("bench", help="speed and memory benchmark")
-    from eval.bench import add_arguments
-
-    add_arguments(p)
+    p = sub.add_parser("bench", help="speed and memory benchmark (needs the repository checkout)")
+    if command == "bench":
+        _repository("bench", "eval.bench").add_arguments(p)
     _common(p)
     return root
+
+
+def _repository(command: str, module: str) -> Any:
+    """A module that only the repository checkout has (``eval``: the golden set, the corpus and
+    the benchmarks; ``app``), found beside this kb when it runs from a checkout (an editable
+    install), or a usage error that says so (an installed wheel)."""
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and str(root) not in sys.path:
+        sys.path.append(str(root))
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (module, module.split(".")[0]):
+            raise
+        raise UsageError(f"'kb {command}' needs the repository checkout ({module} is not "
+                         "installed with kb): run it from a clone, after "
+                         "pip install -e '.[eval]'") from None
+
+
+def _command(argv: list[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -95,8 +120,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        args = parser(_command(argv)).parse_args(argv)
         return COMMANDS[args.command](args, settings_from(args))
     except UsageError as exc:
         print(f"kb: error: {exc}", file=sys.stderr)
@@ -160,7 +186,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
     hits = KnowledgeBase(settings).search(args.query, k=args.k, filters=_filter_args(args))
     if args.json:
-        _print_json([hit_json(h) for h in hits])
+        _print_json([h.to_dict() for h in hits])
         return 0
     if not hits:
         print("no results")
@@ -170,12 +196,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
               f"[{h.kind}{', ' + where if where else ''}]  {h.source}")
         print(textwrap.indent(textwrap.shorten(h.text, 300), "     "))
     return 0
-
-
-def hit_json(h) -> dict[str, Any]:
-    return {"doc_id": h.doc_id, "source": h.source, "title": h.title, "kind": h.kind,
-            "page": h.page, "start": h.start, "end": h.end, "speaker": h.speaker,
-            "section": h.section, "score": h.score, "text": h.text, "chunk_id": h.chunk_id}
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -203,7 +223,7 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
 
     hits = KnowledgeBase(settings).similar(args.source, k=args.k)
     if args.json:
-        _print_json([hit_json(h) for h in hits])
+        _print_json([h.to_dict() for h in hits])
         return 0
     for i, h in enumerate(hits, start=1):
         print(f"{i:>2}. {h.score:.3f}  {h.title}  [{h.kind}]  {h.source}")
@@ -211,22 +231,16 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from app import serve
-
-    serve(settings)
+    _repository("serve", "app").serve(settings)
     return 0
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.cli import run_eval
-
-    return run_eval(args, settings)
+    return _repository("eval", "eval.cli").run_eval(args, settings)
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.bench import run_bench
-
-    return run_bench(args, settings)
+    return _repository("bench", "eval.bench").run_bench(args, settings)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
