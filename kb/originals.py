@@ -35,6 +35,7 @@ def _inert(path: str, mtime_ns: int, size: int) -> bytes:
 
     writer = PdfWriter(clone_from=path)
     _scrub(writer._root_object, set())
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
