@@ -13,12 +13,14 @@ import kb  # noqa: F401  (first: it sets the offline environment before gradio i
 
 # isort: split
 import csv
+import filecmp
 import functools
 import html
 import inspect
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -26,6 +28,7 @@ import socket
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,11 +37,12 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from kb import Answer, Citation, DocInfo, Hit, KBError, KnowledgeBase, Settings, UsageError
 from kb.answer import markup
 from kb.answer.citations import MARKER, location
+from kb.api import MAX_K, checked_text
 from kb.lexical import tokenize
 from kb.models import CATEGORIES, doc_id_for
 
@@ -62,6 +66,7 @@ MEDIA_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
 FILE_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 EXPORTS = Path(tempfile.gettempdir()) / f"kb-exports-{os.getpid()}"
 _WORDS = re.compile(r"[^\W_]+")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _feedback_lock = threading.Lock()
 
 
@@ -214,12 +219,31 @@ def _doc_link(d: DocInfo) -> str:
 
 
 def _years(m: dict) -> str:
-    start, end = m.get("start_year"), m.get("end_year")
-    return esc(f"{start}–{end}" if start and end and start != end else start or "")
+    start, end = _year(m.get("start_year")), _year(m.get("end_year"))
+    return esc(f"{start}–{end}" if start and end and start != end else start or end or "")
+
+
+def _year(value: Any) -> int | None:
+    """A stored year as an int, or None for anything else (the renderers survive any value)."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return year if 1000 <= year <= 2999 and not isinstance(value, bool) else None
 
 
 def _minutes(seconds: Any) -> str:
-    return f"{round(float(seconds) / 60)} min" if seconds else ""
+    try:
+        minutes = float(seconds) / 60
+    except (TypeError, ValueError):
+        return ""
+    return f"{round(minutes)} min" if 0 < minutes < 1e7 else ""
+
+
+def _texts(value: Any) -> list[str]:
+    """A stored list of texts (tags) as a list of str, whatever was stored."""
+    items = value if isinstance(value, (list, tuple)) else [] if value in (None, "") else [value]
+    return [str(v) for v in items if v not in (None, "")]
 
 
 def browse_html(docs: list[DocInfo]) -> str:
@@ -234,7 +258,7 @@ def browse_html(docs: list[DocInfo]) -> str:
         group = [d for d in tools if (d.metadata.get("category") or None) == cat
                  or (cat is None and d.metadata.get("category") not in CATEGORIES)]
         if group:
-            rows = [[_doc_link(d), esc(", ".join(d.metadata.get("tags") or [])),
+            rows = [[_doc_link(d), esc(", ".join(_texts(d.metadata.get("tags")))),
                      esc(d.metadata.get("contributed_by", ""))] for d in group]
             parts.append(f"<details open><summary>{esc((cat or 'other').capitalize())} "
                          f"({len(group)})</summary>"
@@ -256,11 +280,11 @@ def browse_html(docs: list[DocInfo]) -> str:
 
 def filter_choices(docs: list[DocInfo]) -> tuple[list[str], list[str], list[int]]:
     """The tags, organisations and years found in the stored documents, for the filters."""
-    tags = sorted({t for d in docs for t in d.metadata.get("tags") or []}, key=str.lower)
+    tags = sorted({t for d in docs for t in _texts(d.metadata.get("tags"))}, key=str.lower)
     orgs = sorted({str(d.metadata[k]) for d in docs for k in ("coordinator", "contributed_by")
                    if d.metadata.get(k)}, key=str.lower)
-    years = sorted({int(d.metadata[k]) for d in docs for k in ("start_year", "end_year")
-                    if d.metadata.get(k)})
+    years = sorted({y for d in docs for k in ("start_year", "end_year")
+                    if (y := _year(d.metadata.get(k))) is not None})
     return tags, orgs, years
 
 
@@ -275,8 +299,8 @@ def record_feedback(store: Path, turn: dict, vote: str) -> None:
 
 
 def _csv_cell(value: Any) -> Any:
-    """Keep a spreadsheet from reading a cell as a formula."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+    """Keep a spreadsheet from reading a cell as a formula (OWASP's list: = + - @ tab CR)."""
+    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
 
 
 def export_csv(hits: list[dict], query: str) -> str:
@@ -317,6 +341,17 @@ def upload_policy(settings: Settings) -> tuple[bool, str]:
     return True, ""
 
 
+def open_reading_warning(settings: Settings) -> str | None:
+    """A warning when anyone on the network may read the knowledge base: a host other than
+    loopback and no KB_AUTH. With KB_AUTH every page, API call and file needs a login."""
+    if is_loopback(settings.host) or settings.auth:
+        return None
+    return (f"kb: WARNING: listening on {settings.host} without KB_AUTH: anyone who can reach "
+            "this address can ask, search and open every stored document (/ask, /search, "
+            "/similar, /file). If that is not intended, set KB_AUTH=user:password to require a "
+            "login, or KB_HOST=127.0.0.1.")
+
+
 def check_upload(path: Path, max_mb: int) -> str | None:
     """Why an uploaded file is refused, or None: its type, its size, and its first bytes."""
     if path.suffix.lower() not in UPLOAD_TYPES:
@@ -348,8 +383,8 @@ def ingest_uploads(kb_: KnowledgeBase, files: list[str], kind: str,
     settings = kb_.settings
     folder = settings.store / "uploads" / UPLOAD_FOLDERS.get(kind, "documents")
     folder.mkdir(parents=True, exist_ok=True)
-    known = {d.source for d in kb_.docs()}
-    rows, accepted = [], []
+    taken = {d.source for d in kb_.docs()} | {p.name for p in folder.parent.glob("*/*")}
+    rows, accepted, notes = [], [], {}
     for f in files or []:
         path = Path(f)
         name = safe_name(path.name)
@@ -357,19 +392,38 @@ def ingest_uploads(kb_: KnowledgeBase, files: list[str], kind: str,
         if reason:
             rows.append([name, "refused", reason])
             continue
-        shutil.copyfile(path, folder / name)
-        accepted.append(folder / name)
+        target = upload_target(folder, name, path, taken)
+        taken.add(target.name)
+        if target.name != name:
+            notes[target] = f"saved as {target.name}: a different {name} was uploaded before"
+        shutil.copyfile(path, target)
+        accepted.append(target)
     if accepted:
         report = run(accepted, settings, embedder=kb_.embedder,
                      progress=lambda src, i, n: progress(i / n, f"Indexing {src}"))
         kb_.refresh()
         failed = {f["source"]: f["error"] for f in report.failed}
+        warned = {w["source"]: w["warning"] for w in report.warnings}
         for p in accepted:
             error = next((e for s, e in failed.items() if s == p.name or s.endswith("/" + p.name)),
                          None)
-            rows.append([p.name, "failed", error] if error else
-                        [p.name, "updated" if p.name in known else "added", "indexed"])
+            detail = "; ".join(x for x in ("indexed", notes.get(p), warned.get(p.name)) if x)
+            rows.append([p.name, "failed", error] if error else [p.name, "added", detail])
     return rows
+
+
+def upload_target(folder: Path, name: str, upload: Path, taken: set[str]) -> Path:
+    """Where an upload is kept: under its own name, unless another document or upload has that
+    name; then (unless it is the same file again) under ``name-2``, ``name-3``, ...: an upload
+    never replaces another one."""
+    target = folder / name
+    if target.is_file() and filecmp.cmp(target, upload, shallow=False):
+        return target
+    stem, suffix, n = Path(name).stem, Path(name).suffix, 1
+    while target.name in taken or target.exists():
+        n += 1
+        target = folder / f"{stem}-{n}{suffix}"
+    return target
 
 
 # -- the handlers: what each event does ----------------------------------------------------------
@@ -392,9 +446,9 @@ class Handlers:
     @user_errors
     def respond(self, question: str, done: list[dict]):
         """Stream one answer into the conversation; its cards go to the sources panel."""
-        question = (question or "").strip()
-        if not question:
+        if not isinstance(question, str) or not question.strip():
             raise UsageError("Type a question first.")
+        question = checked_text(question, self.settings.max_question_chars)
         yield chat_messages(done, question), gr.skip(), done, ""
         answer = None
         try:
@@ -458,20 +512,49 @@ class Handlers:
     @user_errors
     def api_ask(self, question: str) -> tuple[str, list[dict]]:
         """A question in; the answer text with its [n] markers, and the numbered sources."""
-        answer = self.kb.ask(question)
+        answer = self.kb.ask(checked_text(question, self.settings.max_question_chars))
         return answer.text, [citation_dict(c) for c in answer.citations]
 
     @user_errors
     def api_search(self, query: str, k: int = 10, kind: str = "", category: str = "",
                    organisation: str = "") -> list[dict]:
         """A query in (optional filters); the hits, best first."""
-        filters = {"kind": kind, "category": category, "organisation": organisation}
-        return [h.to_dict() for h in self.kb.search(query, k=int(k), filters=filters)]
+        query = checked_text(query, self.settings.max_question_chars, "query")
+        filters = {"kind": api_text(kind, "kind"), "category": api_text(category, "category"),
+                   "organisation": api_text(organisation, "organisation")}
+        return [h.to_dict() for h in self.kb.search(query, k=api_k(k), filters=filters)]
 
     @user_errors
     def api_similar(self, source: str, k: int = 5) -> list[dict]:
         """A stored document's source path in; the documents most like it."""
-        return [h.to_dict() for h in self.kb.similar(source, k=int(k))]
+        source = api_text(source, "source")
+        if not source.strip():
+            raise UsageError("give the source of a stored document (as the search hits show it)")
+        return [h.to_dict() for h in self.kb.similar(source, k=api_k(k))]
+
+
+def api_text(value: Any, name: str) -> str:
+    """An optional text argument of the API: None is empty; anything but text is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UsageError(f"{name} must be text, not {type(value).__name__}")
+    if len(value) > 1000:
+        raise UsageError(f"{name} is too long ({len(value):,} characters)")
+    return value
+
+
+def api_k(value: Any) -> int:
+    """``k`` of the API: a whole number from 1 to MAX_K (an integral float or digits as text
+    are read as that number)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+        value = int(value)
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
+        shown = repr(value) if isinstance(value, (int, float, str)) else type(value).__name__
+        raise UsageError(f"k must be a whole number from 1 to {MAX_K}, not {shown[:40]}")
+    return value
 
 
 def _example(evt: gr.SelectData) -> str:
@@ -620,8 +703,9 @@ def create_server(kb_: KnowledgeBase, settings: Settings) -> FastAPI:
             raise HTTPException(401, "log in first")
         path = source_file(kb_, doc_id)
         headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
-        if path.suffix.lower() != ".pdf":
-            headers["Content-Security-Policy"] = FILE_CSP
+        if path.suffix.lower() == ".pdf":  # no scripts or automatic actions (kb.originals)
+            return inert_pdf_response(path, headers)
+        headers["Content-Security-Policy"] = FILE_CSP
         return FileResponse(path, headers=headers, content_disposition_type="inline",
                             filename=path.name, media_type=MEDIA_TYPES.get(
                                 path.suffix.lower(), "text/plain; charset=utf-8"))
@@ -631,6 +715,21 @@ def create_server(kb_: KnowledgeBase, settings: Settings) -> FastAPI:
         auth=auth, auth_message="kb: log in to use this knowledge base", show_error=False,
         max_file_size=f"{settings.max_upload_mb}mb", footer_links=["api"], run_history=False,
         css=CSS, head=HEAD, ssr_mode=False)
+
+
+def inert_pdf_response(path: Path, headers: dict[str, str]) -> Response:
+    """A stored PDF without its scripts and automatic actions: a sandboxing CSP does not stop
+    a PDF viewer's JavaScript (Chromium ran an /OpenAction under it), so the copy is cleaned."""
+    from kb.originals import inert_pdf
+
+    try:
+        body = inert_pdf(path)
+    except Exception:
+        log.exception("cannot clean %s for serving", path)
+        raise HTTPException(422, "this PDF cannot be served safely") from None
+    disposition = f"inline; filename*=utf-8''{urllib.parse.quote(path.name)}"
+    return Response(body, media_type="application/pdf",
+                    headers={**headers, "Content-Disposition": disposition})
 
 
 def _logged_in(server: FastAPI, request: Request) -> bool:
@@ -673,6 +772,8 @@ def serve(settings: Settings) -> None:
     kb_.warm_up()
     app = create_server(kb_, settings)
     allowed, why = upload_policy(settings)
+    if (warning := open_reading_warning(settings)):
+        log.warning(warning)
     print(f"kb: {len(kb_.docs())} documents in {settings.store}; ready in "
           f"{time.perf_counter() - started:.1f} s on http://{settings.host}:{settings.port}"
           + ("" if allowed or not settings.allow_upload else f"\nkb: {why}"), flush=True)

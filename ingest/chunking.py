@@ -4,11 +4,17 @@ section), and windows of consecutive cues for transcripts."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from ingest import limits
 from kb.models import Chunk, Document, Unit
 
+# The splitter is given at most this many characters at a time (cut at a paragraph, a line or a
+# space where there is one), so one huge paragraph cannot hold it for minutes before the
+# document's limits are checked.
+SLICE_CHARS = 65_536
 # Chunk metadata that Chroma stores and filters on; the rest stays on the document record.
 CHUNK_FIELDS = ("category", "tags", "coordinator", "contributed_by", "start_year", "end_year",
                 "reference_number", "presenter")
@@ -31,8 +37,10 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap: int,
         if doc.units and doc.units[0].start is not None
         else _text_pieces(doc.units, chunk_tokens, overlap)
     )
+    budget = limits.current(doc.source)
     chunks = []
     for i, (text, location) in enumerate(pieces):
+        budget.check_chunks(i + 1)
         kept = {k: v for k, v in location.items() if v not in (None, "", [])}
         meta = {**base, **kept, "chunk": i}
         chunks.append(Chunk(id=f"{doc.doc_id}:{i}", doc_id=doc.doc_id, text=text, metadata=meta))
@@ -40,14 +48,29 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap: int,
 
 
 def _text_pieces(units: list[Unit], chunk_tokens: int,
-                 overlap: int) -> list[tuple[str, dict[str, Any]]]:
+                 overlap: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yields the pieces as they are made, so a document over its budget stops early."""
     splitter = _splitter(chunk_tokens, overlap)
-    out = []
+    budget = limits.current()
     for unit in units:
-        for piece in splitter.split_text(unit.text):
-            if piece.strip():
-                out.append((piece.strip(), {"page": unit.page, "section": unit.section}))
-    return out
+        for part in slices(unit.text, SLICE_CHARS):
+            budget.check_time()
+            for piece in splitter.split_text(part):
+                if piece.strip():
+                    yield piece.strip(), {"page": unit.page, "section": unit.section}
+
+
+def slices(text: str, size: int) -> Iterator[str]:
+    """``text`` in parts of at most ``size`` characters, cut at the last paragraph break, line
+    break or space before the limit (anywhere if there is none)."""
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = max(text.rfind(sep, start, end) for sep in ("\n\n", "\n", " "))
+        cut = cut if cut > start else end
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
 
 
 def _cue_windows(cues: list[Unit], chunk_tokens: int,

@@ -110,12 +110,6 @@ def load(path: Path, source: str, kind: str) -> Document:
         tags = (tags.split(",") if isinstance(tags, str)
                 else tags if isinstance(tags, list) else [tags])
         meta["tags"] = [str(t).strip() for t in tags if t is not None and str(t).strip()]
-    for key in ("start_year", "end_year"):
-        if key in meta:
-            try:
-                meta[key] = int(meta[key])
-            except (TypeError, ValueError):
-                raise LoadError(source, f"{key} must be a year, not {meta[key]!r}") from None
     if kind == "report":
         meta = {**fields_from_lines(body.splitlines()), **meta}
     units = [Unit(text=part, section=heading or title) for heading, part in parts]

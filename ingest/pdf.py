@@ -6,8 +6,11 @@ import logging
 import re
 from itertools import pairwise
 from pathlib import Path
+from typing import BinaryIO
 
+from ingest import limits
 from ingest.fields import fields_from_lines
+from ingest.text import open_regular
 from kb.errors import LoadError
 from kb.models import Document, Unit
 
@@ -15,13 +18,30 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def load(path: Path, source: str, kind: str) -> Document:
+    with open_regular(path, source) as f:
+        if f.seek(0, 2) == 0:
+            raise LoadError(source, "empty file")
+        f.seek(0)
+        return _read(f, path, source, kind, limits.current(source))
+
+
+def _pages(reader, budget: limits.Budget) -> list[str]:
+    """Each page's text, within the document's budget of time and text."""
+    raw, total = [], 0
+    for page in reader.pages:
+        budget.check_time()
+        raw.append(page.extract_text() or "")
+        total += len(raw[-1])
+        budget.check_text(total)
+    return raw
+
+
+def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    if path.stat().st_size == 0:
-        raise LoadError(source, "empty file")
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(f)
         if reader.is_encrypted:
             try:
                 if not reader.decrypt(""):
@@ -30,7 +50,7 @@ def load(path: Path, source: str, kind: str) -> Document:
                 raise
             except Exception:
                 raise LoadError(source, "encrypted PDF (cannot be decrypted)") from None
-        raw = [page.extract_text() or "" for page in reader.pages]
+        raw = _pages(reader, budget)
         repeated = running_lines(raw)
         units = [
             Unit(text=text, page=number)

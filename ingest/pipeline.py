@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import socket
+import stat
 import sys
 import threading
 import time
@@ -22,7 +23,10 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ingest.chunking import chunk_document
+from ingest.limits import Budget
 from ingest.loaders import load, supported
+from ingest.metadata import typed
+from ingest.text import BLOCK, open_regular, special_kind
 from kb.errors import KBError, LoadError, LockError, UsageError
 from kb.models import Chunk, Document, IngestReport
 from kb.sentences import SENTENCE_KEY, embed_candidates, pack
@@ -166,6 +170,7 @@ class _Ingest:
         self.show_bar = show_bar
         self.report = IngestReport()
         self.began = False
+        self.unreadable: list[Path] = []  # folders that could not be listed: nothing removed there
 
     @property
     def embedder(self):
@@ -207,22 +212,15 @@ class _Ingest:
         roots: list[Path] = []
         for given in paths:
             path = given.resolve()
-            if path.is_dir():
+            mode = self._mode(path, str(given))
+            if mode is None:
+                continue
+            if stat.S_ISDIR(mode):
                 roots.append(path)
-                ignored = _ignore_patterns(path)
-                for dirpath, dirnames, filenames in os.walk(path):
-                    dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-                    for name in sorted(filenames):
-                        file = Path(dirpath) / name
-                        if name.startswith("."):
-                            continue
-                        outside = file.is_symlink() and not file.resolve().is_relative_to(path)
-                        if not supported(file) or outside or _ignored(_rel(file, path), ignored):
-                            self.report.skipped.append(_rel(file, path))
-                            continue
-                        f = _File(file, path, _rel(file, path), direct=False)
-                        files.setdefault(f.source, f)
-            elif path.is_file():
+                for file in self._folder_files(path):
+                    f = _File(file, path, _rel(file, path), direct=False)
+                    files.setdefault(f.source, f)
+            elif stat.S_ISREG(mode):
                 root = next((r for r in known_roots if path.is_relative_to(r)), path.parent)
                 f = _File(path, root, _rel(path, root), direct=True)
                 if not supported(path):
@@ -230,25 +228,68 @@ class _Ingest:
                     continue
                 files[f.source] = f
             else:
-                self._fail(str(given), "no such file or folder")
+                self._fail(str(given), f"not a regular file: {special_kind(mode)}")
         return list(files.values()), roots
+
+    def _mode(self, path: Path, shown: str) -> int | None:
+        """The file mode (links followed), or None with the true reason reported."""
+        try:
+            return path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            self._fail(shown, "no such file or folder")
+        except OSError as exc:
+            self._fail(shown, f"cannot read: {exc.strerror or exc}")
+        return None
+
+    def _folder_files(self, root: Path) -> Iterable[Path]:
+        """The regular, supported, not ignored files in a folder; everything else is reported
+        (skipped with its kind, or failed when a folder or file cannot be read)."""
+        ignored = _ignore_patterns(root)
+
+        def unreadable(exc: OSError) -> None:
+            folder = Path(exc.filename or root)
+            self.unreadable.append(folder)
+            shown = _rel(folder, root) if folder != root else str(root)
+            self._fail(shown + "/", f"cannot read folder: {exc.strerror or exc}")
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+            for name in sorted(filenames):
+                file = Path(dirpath) / name
+                if name.startswith("."):
+                    continue
+                source = _rel(file, root)
+                outside = file.is_symlink() and not file.resolve().is_relative_to(root)
+                if not supported(file) or outside or _ignored(source, ignored):
+                    self.report.skipped.append(source)
+                    continue
+                mode = self._mode(file, source)
+                if mode is not None and not stat.S_ISREG(mode):
+                    self.report.skipped.append(f"{source} (not a regular file: "
+                                               f"{special_kind(mode)})")
+                elif mode is not None:
+                    yield file
 
     # -- loading ---------------------------------------------------------------------------------
     def _prepare(self, f: _File) -> _Pending | None:
+        budget = Budget.of(self.settings, f.source)
         try:
-            data = f.path.read_bytes()
-        except OSError as exc:
-            self._fail(f.source, f"cannot read: {exc.strerror or exc}")
+            with budget.use():
+                digest = _digest(f.path, f.source, budget)
+        except LoadError as exc:
+            self._fail(f.source, exc.reason)
             return None
-        digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
         old = self.records.get(_doc_id(f.source))
         if old and old.get("hash") == digest and old.get("state") == "done":
             self.report.unchanged += 1
             return None
         try:
-            doc = load(f.path, f.source)
-            s = self.settings
-            chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.cue_window_seconds)
+            with budget.use():
+                doc = load(f.path, f.source)
+                doc.metadata, problems = typed(doc.metadata)
+                s = self.settings
+                chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap,
+                                        s.cue_window_seconds)
         except LoadError as exc:
             if old and old.get("state") != "done":  # a crash cut its update short: no good version
                 self._begin_without_vectors()
@@ -258,6 +299,7 @@ class _Ingest:
                 kept = " (its last good version stays in the store)" if old else ""
                 self._fail(f.source, exc.reason + kept)
             return None
+        self.report.warnings += [{"source": f.source, "warning": p} for p in problems]
         return _Pending(f, doc, chunks, digest, updated=old is not None)
 
     def prepare_document(self, doc: Document) -> _Pending | None:
@@ -311,8 +353,11 @@ class _Ingest:
         for doc_id, rec in self.records.items():
             if doc_id in present or not rec.get("root"):
                 continue
+            path = Path(rec.get("path", ""))
+            if any(path.is_relative_to(u) for u in self.unreadable):
+                continue  # its folder could not be listed: it may well still be there
             in_root = any(Path(rec["root"]) == r for r in roots)
-            gone = not Path(rec.get("path", "")).exists()
+            gone = _gone(path)
             if in_root or (gone and rec.get("state") != "done"):
                 self._begin_without_vectors()
                 self.store.delete_document(doc_id)
@@ -335,6 +380,28 @@ class _Ingest:
 
     def _fail(self, source: str, reason: str) -> None:
         self.report.failed.append({"source": source, "error": reason})
+
+
+def _digest(path: Path, source: str, budget: Budget) -> str:
+    """The file's hash (with the pipeline version), read in blocks: memory stays bounded."""
+    h = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0")
+    with open_regular(path, source) as f:
+        while block := f.read(BLOCK):
+            budget.check_time()
+            h.update(block)
+    return h.hexdigest()
+
+
+def _gone(path: Path) -> bool:
+    """Whether a file is known to be gone (not found); a file that cannot be looked at now (a
+    permission error) is not known to be gone."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _doc_id(source: str) -> str:

@@ -13,7 +13,7 @@ from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers i
 from kb.answer.citations import citation, keep_valid_markers, markers, renumber
 from kb.errors import KBError, UsageError
 from kb.lexical import tokenize
-from kb.models import Answer, DocInfo, Filters, Hit, doc_id_for
+from kb.models import CATEGORIES, KINDS, Answer, DocInfo, Filters, Hit, doc_id_for
 from kb.settings import Settings
 
 ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
@@ -26,6 +26,8 @@ _DECLINED = re.compile(r"nothing on this|do(?:es)? not (?:contain|mention|say)"
                        r"|no information", re.I)
 
 History = Sequence[Any]
+MAX_K = 100  # the most hits one search or similar call may ask for
+MAX_TURNS = 10  # the most earlier turns of a conversation a follow-up looks at
 
 
 class KnowledgeBase:
@@ -78,11 +80,14 @@ class KnowledgeBase:
 
     # -- the public operations -------------------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | dict | None = None) -> list[Hit]:
-        if k < 1:
-            raise UsageError("k must be at least 1")
-        return self.retriever.search(query, k=k, filters=Filters.of(filters))
+        query = checked_text(query, self.settings.max_question_chars, "query")
+        check_k(k)
+        return self.retriever.search(query, k=k, filters=checked_filters(filters))
 
     def similar(self, source: str, k: int = 5) -> list[Hit]:
+        if not isinstance(source, str) or not source.strip():
+            raise UsageError("give the source path of a stored document (see 'kb docs')")
+        check_k(k)
         doc_id = doc_id_for(source)
         if doc_id not in self.retriever.records():
             raise KBError(f"no document with source {source!r} in the store (see 'kb docs')")
@@ -102,10 +107,10 @@ class KnowledgeBase:
     def ask_stream(self, question: str, history: History | None = None,
                    filters: Filters | dict | None = None) -> Iterator[str | Answer]:
         """Partial answer texts while an LLM streams, then the final, validated ``Answer``."""
-        question = question.strip()
-        if not question:
-            raise UsageError("the question is empty")
-        turns = normalise_history(history)
+        question = checked_text(question, self.settings.max_question_chars, "question")
+        filters = checked_filters(filters)
+        turns = [(q[:self.settings.max_question_chars], a[:self.settings.max_question_chars])
+                 for q, a in normalise_history(history)[-MAX_TURNS:]]
         llm = self.llm
         query = self._standalone(question, turns, llm)
         qvec = self.embedder.embed_query(query)
@@ -155,6 +160,42 @@ class KnowledgeBase:
                  for new, old in enumerate(used, start=1)]
         yield Answer(question=question, text=renumber(text, used), citations=cites, mode="llm",
                      signals=fallback.signals)
+
+
+def checked_text(text: Any, limit: int, what: str = "question") -> str:
+    """The question (or query) stripped; refused at once if it is not text, is empty or is longer
+    than ``limit`` characters (``KB_MAX_QUESTION_CHARS``), before any work is done on it."""
+    if not isinstance(text, str):
+        raise UsageError(f"the {what} must be text, not {type(text).__name__}")
+    if len(text) > limit:
+        raise UsageError(f"the {what} is too long: {len(text):,} characters; the limit is "
+                         f"{limit:,} (KB_MAX_QUESTION_CHARS)")
+    text = text.strip()
+    if not text:
+        raise UsageError(f"the {what} is empty")
+    return text
+
+
+def check_k(k: Any) -> None:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise UsageError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}"[:120])
+
+
+def checked_filters(filters: Filters | dict | None) -> Filters | None:
+    """Filters with a known kind and category; an unknown one is an error, not 'no results'."""
+    try:
+        f = Filters.of(filters)
+    except TypeError as exc:
+        raise UsageError(f"unknown filter ({exc})") from None
+    if f is None:
+        return None
+    for name, allowed in (("kind", KINDS), ("category", CATEGORIES)):
+        value = getattr(f, name)
+        for v in value if isinstance(value, list) else [value]:
+            if v not in (None, "") and v not in allowed:
+                raise UsageError(f"unknown {name} {str(v)[:60]!r} (expected one of: "
+                                 f"{', '.join(allowed)})")
+    return f
 
 
 def normalise_history(history: History | None) -> list[tuple[str, str]]:

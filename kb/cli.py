@@ -1,14 +1,17 @@
 """The ``kb`` command: parses arguments, calls the library, renders the result. Nothing more.
 
-Exit codes: 0 success, 1 an error, 2 a usage error, 3 some files failed to ingest.
+Exit codes: 0 success, 1 an error, 2 a usage error, 3 some files or folders could not be
+ingested, 141 the output was closed early (``kb search ... | head``: it ends quietly).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -132,14 +135,47 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except (ConnectionError, OSError) as exc:
+    except BrokenPipeError:
+        return _pipe_closed()
+    except ConnectionError as exc:
         print(f"kb: error: lost the store ({exc})", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"kb: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except Exception as exc:
         if type(exc).__module__.split(".")[0] not in ("httpx", "httpcore", "chromadb"):
             raise
         print(f"kb: error: the Chroma store failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away (``| head``): stop quietly, as CLI tools do. What is
+    still buffered goes to /dev/null, so the interpreter's exit does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141
+
+
+def _json_progress() -> Callable[[str, int, int], None]:
+    """Progress of a ``--json`` ingest as JSON lines on stderr: at most one a second, and the
+    last file."""
+    started = last = time.monotonic()
+
+    def report(source: str, done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 1.0 or done == total:
+            last = now
+            line = {"progress": {"done": done, "total": total, "file": source,
+                                 "seconds": round(now - started, 1)}}
+            print(json.dumps(line, ensure_ascii=False), file=sys.stderr, flush=True)
+    return report
 
 
 def _print_json(value: Any) -> None:
@@ -149,14 +185,18 @@ def _print_json(value: Any) -> None:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import run
 
-    report = run(args.paths, settings, show_bar=not args.json)
+    report = run(args.paths, settings, show_bar=not args.json,
+                 progress=_json_progress() if args.json else None)
     if args.json:
         _print_json(report.to_dict())
     else:
         print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
               f"removed {report.removed}: {report.chunks} chunks in {report.seconds:.1f} s")
         if report.skipped:
-            print(f"skipped (unsupported type): {', '.join(report.skipped)}")
+            print("skipped: " + ", ".join(s if s.endswith(")") else f"{s} (unsupported type)"
+                                          for s in report.skipped))
+        for w in report.warnings:
+            print(f"WARNING {w['source']}: {w['warning']}", file=sys.stderr)
         for f in report.failed:
             print(f"FAILED {f['source']}: {f['error']}", file=sys.stderr)
     return 3 if report.failed else 0

@@ -201,6 +201,8 @@ class IngestReport:
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    # metadata values dropped or kept as text (ingest.metadata): {"source", "warning"}
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

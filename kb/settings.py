@@ -71,6 +71,15 @@ class Settings:
     auth: str | None = None
     max_upload_mb: int = 50
     lock_timeout: float = 10.0
+    # Limits on what one request or one document may cost (README, Configuration).
+    # A question or search query longer than this is refused at once (API, CLI and app alike).
+    max_question_chars: int = 2000
+    # One document: at most this many chunks, this many seconds to read and chunk, and this much
+    # text read (a .txt file is read in blocks and reading stops here, so memory stays bounded
+    # whatever the file's size). A document over a limit is refused with a message naming it.
+    max_doc_chunks: int = 3000
+    max_doc_seconds: float = 120.0
+    max_doc_text_mb: int = 16
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))

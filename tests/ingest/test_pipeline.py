@@ -152,7 +152,7 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, capsys):
     assert cli.main(["ingest", str(root), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"added", "updated", "unchanged", "removed", "chunks", "seconds", "skipped",
-                        "failed"}
+                        "failed", "warnings"}
     assert out["added"] == 1
     write(root / "toolbox" / "b.md", "")
     assert cli.main(["ingest", str(root), "--json"]) == 3

@@ -10,5 +10,6 @@ def test_more_than_five_percent_control_bytes_is_binary_without_any_nul():
     assert not looks_binary(b"\x1b" * 5 + b"x" * 100)  # 5 of 105 bytes
 
 
-def test_only_the_first_8_kib_are_looked_at():
-    assert not looks_binary(b"x" * 8192 + b"\x00\x01" * 1000)
+def test_the_whole_data_is_looked_at_not_only_its_first_8_kib():
+    assert looks_binary(b"x" * 8192 + b"\x00\x01" * 1000)
+    assert looks_binary(b"x" * 100_000 + b"\x01\x02\x1b" * 200 + b"x" * 100_000)
