@@ -131,14 +131,16 @@ def answer_html(text: str, turn: int) -> str:
 
 def where(d: dict) -> str:
     """'p. 3' or '00:12:05-00:13:10' for a citation or hit as a dict."""
-    return location(SimpleNamespace(page=d.get("page"), start=d.get("start"), end=d.get("end")))
+    return location(SimpleNamespace(**{k: d.get(k) for k in ("page", "slide", "sheet", "row",
+                                                                 "start", "end")}))
 
 
 def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = None) -> str:
     """A source card: [n], title, kind, page or time, speaker, the passage, an open link."""
     url = esc(file_url(d["source"], d.get("page")))
     meta = [KIND_LABELS.get(d["kind"], d["kind"]), where(d),
-            f"speaker: {d['speaker']}" if d.get("speaker") else "", d["source"]]
+            f"speaker: {d['speaker']}" if d.get("speaker") else "",
+            "text read by OCR" if d.get("ocr") else "", d["source"]]
     num = f'<span class="kb-num">[{int(n)}]</span> ' if n is not None else ""
     link = f'href="{url}" target="_blank" rel="noopener"'
     ident = f' id="{esc(anchor)}"' if anchor else ""

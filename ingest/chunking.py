@@ -11,7 +11,7 @@ from kb.models import Chunk, Document, Unit
 
 # Chunk metadata that Chroma stores and filters on; the rest stays on the document record.
 CHUNK_FIELDS = ("category", "tags", "coordinator", "contributed_by", "start_year", "end_year",
-                "reference_number", "presenter")
+                "reference_number", "presenter", "slides", "transcript")
 
 
 @lru_cache(maxsize=4)
@@ -44,10 +44,18 @@ def _text_pieces(units: list[Unit], chunk_tokens: int,
     splitter = _splitter(chunk_tokens, overlap)
     out = []
     for unit in units:
+        where = {"page": unit.page, "section": unit.section, "slide": unit.slide,
+                 "sheet": unit.sheet, "row": unit.row, "ocr": unit.ocr or None}
+        fields = {k: v for k, v in (unit.fields or {}).items() if k not in _RESERVED}
         for piece in splitter.split_text(unit.text):
             if piece.strip():
-                out.append((piece.strip(), {"page": unit.page, "section": unit.section}))
+                out.append((piece.strip(), {**fields, **where}))
     return out
+
+
+# chunk metadata a row's columns may not overwrite
+_RESERVED = {"doc_id", "source", "title", "kind", "chunk", "page", "section", "slide", "sheet",
+             "row", "ocr", "start", "end", "speaker", "speakers"}
 
 
 def _cue_windows(cues: list[Unit], chunk_tokens: int,

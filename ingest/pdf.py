@@ -1,4 +1,5 @@
-"""PDF reports: text per page with pypdf; every unit is one page (1-based)."""
+"""PDF reports: text per page with pypdf; every unit is one page (1-based). A page without a text
+layer is read from its images with Tesseract (``ingest.ocr``), and its unit says ``ocr``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,49 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
+from ingest import ocr
 from ingest.fields import fields_from_lines
 from kb.errors import LoadError
 from kb.models import Document, Unit
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
+# a page with fewer letters and digits than this in its text layer, and an image, is read by OCR
+MIN_TEXT_CHARS = 20
+
+
+def needs_ocr(text: str, page) -> bool:
+    """No text layer to speak of (a scan, perhaps with a stamped page number) and an image."""
+    if sum(ch.isalnum() for ch in text) >= MIN_TEXT_CHARS:
+        return False
+    try:
+        return bool(page.images)
+    except Exception:  # an image pypdf cannot list is an image it cannot give to OCR either
+        return False
+
+
+def page_ocr(page, source: str, number: int) -> str:
+    """The text of a page's images, read by Tesseract, top to bottom as stored."""
+    texts = []
+    for image in page.images:
+        try:
+            data, suffix = _encoded(image)
+            texts.append(ocr.image_text(data, suffix))
+        except ocr.OCRError as exc:
+            raise LoadError(source, f"page {number}: {exc}") from None
+    return "\n\n".join(texts)
+
+
+def _encoded(image) -> tuple[bytes, str]:
+    """Image bytes in a format Tesseract reads: PNG and JPEG as stored, anything else as PNG."""
+    suffix = Path(image.name).suffix.lower()
+    if suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
+        return image.data, suffix
+    import io
+
+    buf = io.BytesIO()
+    image.image.save(buf, format="PNG")
+    return buf.getvalue(), ".png"
 
 
 def load(path: Path, source: str, kind: str) -> Document:
@@ -31,9 +70,18 @@ def load(path: Path, source: str, kind: str) -> Document:
             except Exception:
                 raise LoadError(source, "encrypted PDF (cannot be decrypted)") from None
         raw = [page.extract_text() or "" for page in reader.pages]
+        scanned = [i for i, text in enumerate(raw) if needs_ocr(text, reader.pages[i])]
+        if scanned and not ocr.available():
+            if len(scanned) == len(raw):
+                raise LoadError(source, f"scanned PDF (no text layer): {ocr.INSTALL_HINT}")
+            log.warning("%s: pages %s have no text layer and were left out: %s", source,
+                        ", ".join(str(i + 1) for i in scanned), ocr.INSTALL_HINT)
+            scanned = []
+        for i in scanned:
+            raw[i] = page_ocr(reader.pages[i], source, i + 1)
         repeated = running_lines(raw)
         units = [
-            Unit(text=text, page=number)
+            Unit(text=text, page=number, ocr=number - 1 in scanned)
             for number, page_text in enumerate(raw, start=1)
             if (text := paragraphs(clean(page_text), repeated))
         ]
@@ -47,7 +95,8 @@ def load(path: Path, source: str, kind: str) -> Document:
         raise LoadError(source,
                         f"unreadable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
     if not units:
-        raise LoadError(source, "PDF has no text layer (scanned pages need OCR first)")
+        raise LoadError(source, "no text found, not even by OCR" if scanned
+                        else "PDF has no text on any page")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])
     title = pdf_title or first_line(units[0].text) or path.stem
     return Document(source=source, kind=kind, title=title, units=units, metadata=meta)

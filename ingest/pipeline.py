@@ -217,7 +217,10 @@ class _Ingest:
                         if name.startswith("."):
                             continue
                         outside = file.is_symlink() and not file.resolve().is_relative_to(path)
-                        if not supported(file) or outside or _ignored(_rel(file, path), ignored):
+                        if _ignored(_rel(file, path), ignored):
+                            self.report.ignored.append(_rel(file, path))
+                            continue
+                        if not supported(file) or outside:
                             self.report.skipped.append(_rel(file, path))
                             continue
                         f = _File(file, path, _rel(file, path), direct=False)

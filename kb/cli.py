@@ -131,6 +131,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
               f"removed {report.removed}: {report.chunks} chunks in {report.seconds:.1f} s")
         if report.skipped:
             print(f"skipped (unsupported type): {', '.join(report.skipped)}")
+        if report.ignored:
+            print(f"ignored (.kbignore): {', '.join(report.ignored)}")
         for f in report.failed:
             print(f"FAILED {f['source']}: {f['error']}", file=sys.stderr)
     return 3 if report.failed else 0
@@ -165,7 +167,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not hits:
         print("no results")
     for i, h in enumerate(hits, start=1):
-        where = location(h)
+        where = location(h) + (", OCR text" if h.ocr else "")
         print(f"{i:>2}. {h.score:.3f}  {h.title}  "
               f"[{h.kind}{', ' + where if where else ''}]  {h.source}")
         print(textwrap.indent(textwrap.shorten(h.text, 300), "     "))
@@ -175,7 +177,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def hit_json(h) -> dict[str, Any]:
     return {"doc_id": h.doc_id, "source": h.source, "title": h.title, "kind": h.kind,
             "page": h.page, "start": h.start, "end": h.end, "speaker": h.speaker,
-            "section": h.section, "score": h.score, "text": h.text, "chunk_id": h.chunk_id}
+            "section": h.section, "slide": h.slide, "sheet": h.sheet, "row": h.row, "ocr": h.ocr,
+            "score": h.score, "text": h.text, "chunk_id": h.chunk_id}
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,7 +194,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
-        where = location(c)
+        where = location(c) + (", OCR text" if c.ocr else "")
         who = f", {c.speaker}" if c.speaker else ""
         print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}) — {c.source}")
         print(textwrap.indent(textwrap.fill(f"“{markup.plain(c.snippet)}”", 96), "    "))
