@@ -102,8 +102,7 @@ def load(path: Path, source: str, kind: str) -> Document:
     if not parts:  # a heading-only file (a call topic without a description): its title is its text
         only = (h1 or " ".join(_headings(body))).strip()
         if not only:
-            raise LoadError(source, "no text after the front matter" if body != text
-                            else "no text (only blank lines or markup)")
+            raise LoadError(source, "no text after the front matter")
         parts = [(None, only)]
     title = str(meta.pop("title", None) or h1 or path.stem.replace("-", " ").replace("_", " "))
     category = meta.get("category")

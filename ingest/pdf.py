@@ -74,7 +74,7 @@ def load(path: Path, source: str, kind: str) -> Document:
         if scanned and not ocr.available():
             if len(scanned) == len(raw):
                 raise LoadError(source, f"scanned PDF (no text layer): {ocr.INSTALL_HINT}")
-            log.warning("%s: pages %s have no text layer and were left out: %s", source,
+            log.warning("%s: no text layer on page(s) %s, left out: %s", source,
                         ", ".join(str(i + 1) for i in scanned), ocr.INSTALL_HINT)
             scanned = []
         for i in scanned:
@@ -96,7 +96,7 @@ def load(path: Path, source: str, kind: str) -> Document:
                         f"unreadable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
     if not units:
         raise LoadError(source, "no text found, not even by OCR" if scanned
-                        else "PDF has no text on any page")
+                        else "PDF has no text layer and no page image to OCR")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])
     title = pdf_title or first_line(units[0].text) or path.stem
     return Document(source=source, kind=kind, title=title, units=units, metadata=meta)

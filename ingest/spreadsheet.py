@@ -56,20 +56,22 @@ def load_csv(path: Path, source: str, kind: str) -> Document:
 
 
 def records(sheet: str, rows: Iterable[tuple[Any, ...] | list[Any]]) -> list[Unit]:
-    """One unit per data row under the first non-empty row (the header); ``row`` is the row's
-    1-based number in the sheet. A header with an empty cell names that column ``column N``."""
-    header: list[str] | None = None
-    units = []
-    for number, row in enumerate(rows, start=1):
-        cells = [_cell(v) for v in row[:MAX_COLUMNS]]
-        if not any(cells):
-            continue
-        if header is None:
-            header = [c or f"column {i}" for i, c in enumerate(cells, start=1)]
-            continue
+    """One unit per data row under the header; ``row`` is the row's 1-based number in the sheet.
+    The header is the first row with two or more cells filled (the first non-empty row in a
+    one-column sheet); one-cell rows above it (a caption) are units of their own. A header with
+    an empty cell names that column ``column N``."""
+    table = [(n, cells) for n, row in enumerate(rows, start=1)
+             if any(cells := [_cell(v) for v in row[:MAX_COLUMNS]])]
+    at = next((i for i, (_, cells) in enumerate(table) if sum(map(bool, cells)) >= 2), 0)
+    units = [Unit(text=" ".join(filter(None, cells)), sheet=sheet, row=n, section=sheet)
+             for n, cells in table[:at]]
+    if not table[at + 1:]:
+        return []
+    header = [c or f"column {i}" for i, c in enumerate(table[at][1], start=1)]
+    for n, cells in table[at + 1:]:
         fields = {name: value for name, value in zip(header, cells, strict=False) if value}
         text = "\n".join(f"{name}: {value}" for name, value in fields.items())
-        units.append(Unit(text=text, sheet=sheet, row=number, section=sheet,
+        units.append(Unit(text=text, sheet=sheet, row=n, section=sheet,
                           fields={_key(k): v for k, v in fields.items()}))
     return units
 

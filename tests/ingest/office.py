@@ -74,11 +74,11 @@ def encrypt(path: Path, password: str = "secret") -> Path:
     """Replace an OOXML file with its password-protected (ECMA-376 agile encrypted) form."""
     import io
 
-    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = io.BytesIO(path.read_bytes())
     out = io.BytesIO()
-    msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt(password, out)
+    OOXMLFile(plain).encrypt(password, out)
     path.write_bytes(out.getvalue())
     return path
 
