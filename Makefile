@@ -24,7 +24,7 @@ ingest: $(STAMP)
 	$(BIN)/kb ingest corpus
 
 test: $(STAMP)
-	@if [ -f tests/setup-browser.sh ]; then bash tests/setup-browser.sh; fi
+	@for setup in tests/setup-*.sh; do bash "$$setup" || exit 1; done
 	$(BIN)/python -m pytest
 
 chroma: $(STAMP)

@@ -36,6 +36,7 @@ import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse
 
+from ingest import loaders
 from kb import Answer, Citation, DocInfo, Hit, KBError, KnowledgeBase, Settings, UsageError
 from kb.answer import markup
 from kb.answer.citations import MARKER, location
@@ -46,7 +47,7 @@ log = logging.getLogger("kb.app")
 
 KIND_LABELS = {"toolbox": "Toolbox method", "report": "Project report", "transcript": "Webinar",
                "document": "Document"}
-UPLOAD_TYPES = (".pdf", ".md", ".markdown", ".html", ".htm", ".vtt", ".srt", ".txt")
+UPLOAD_TYPES = loaders.SUFFIXES  # every type the loader registry reads
 UPLOAD_FOLDERS = {"auto": "documents", "toolbox": "toolbox", "report": "reports",
                   "transcript": "webinars"}
 EXAMPLES = [
@@ -57,7 +58,10 @@ EXAMPLES = [
 ]
 RESULT_HEADERS = ["#", "Title", "Kind", "Where", "Score", "Passage", "Source"]
 MEDIA_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
-               ".htm": "text/html; charset=utf-8"}
+               ".htm": "text/html; charset=utf-8",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Served originals never run anything: no scripts, no requests, a unique origin.
 FILE_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 EXPORTS = Path(tempfile.gettempdir()) / f"kb-exports-{os.getpid()}"
@@ -330,8 +334,10 @@ def check_upload(path: Path, max_mb: int) -> str | None:
         return "the file is empty"
     with path.open("rb") as f:
         head = f.read(8192)
-    if path.suffix.lower() == ".pdf":
-        return None if head.startswith(b"%PDF-") else "not a PDF (it does not start with %PDF-)"
+    fmt = loaders.format_of(path.suffix)
+    if fmt is not None and fmt.magic:
+        return None if head.startswith(fmt.magic) else (
+            f"not a {fmt.name} file (its first bytes are not a {fmt.name} file's)")
     return "binary content in a text file" if b"\x00" in head else None
 
 

@@ -89,9 +89,8 @@ def formats_table() -> str:
     return "\n".join(lines)
 
 
-def magic(suffix: str) -> tuple[bytes, ...]:
-    """The first bytes a file of this type starts with (empty: a text file)."""
-    return next((f.magic for f in FORMATS if suffix.lower() in f.suffixes), ())
+def format_of(suffix: str) -> Format | None:
+    return next((f for f in FORMATS if suffix.lower() in f.suffixes), None)
 
 
 def supported(path: Path) -> bool:
