@@ -121,8 +121,8 @@ DECK_SLIDES: list[dict] = [
                ["Streaming for members in the north", "7 000"],
                ["Other", "9 500"],
                ["Total cash", "70 000"]],
-     "notes": "Staff time is not in the table: about 115 hours per cycle. Income: each large "
-              "company pays a participation fee of 15,000 kroner. SMEs take part for free."},
+     "notes": "Cash only: staff time is counted separately. The venue is free because a member "
+              "plant hosts the event, and the challenge owners' fees cover most of the cash."},
     {"title": "Results 2019-2022",
      "table": [["Edition", "Challenges", "Response notes", "Follow-up meetings", "Pilots"],
                ["March 2019", "4", "21", "6", "2"],
