@@ -78,6 +78,8 @@ FORMATS: tuple[Format, ...] = (
            "start and end time, or nothing"),
 )
 LOADERS: dict[str, Loader] = {s: f.load for f in FORMATS for s in f.suffixes}
+# files whose name-sakes beside them change what they turn into (a deck and its transcript)
+LINKED_SUFFIXES = slides.DECK_SUFFIXES + slides.TRANSCRIPT_SUFFIXES
 SUFFIXES: tuple[str, ...] = tuple(LOADERS)
 
 

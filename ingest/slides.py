@@ -76,7 +76,7 @@ def _shape_lines(shape) -> list[str]:
         for row in shape.table.rows:
             cells = [" ".join(c.text.split()) for c in row.cells]
             if any(cells):
-                rows.append(" | ".join(cells))
+                rows.append("| " + " | ".join(cells) + " |")
         return rows
     if shape.shape_type is not None and hasattr(shape, "shapes"):  # a group
         return [line for inner in shape.shapes for line in _shape_lines(inner)]

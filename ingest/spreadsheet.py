@@ -1,6 +1,7 @@
-"""Spreadsheets (.xlsx with openpyxl, .csv with the standard library): a sheet whose first
-non-empty row is a header is read as records, one unit per row, cited as ``sheet`` and ``row``
-(the row's number in the sheet), with the row's columns kept as fields."""
+"""Spreadsheets (.xlsx with openpyxl, .csv with the standard library): a sheet with a header row
+is read as records, one unit per row, cited as ``sheet`` and ``row`` (the row's number in the
+sheet), with the row's columns kept as fields. A row's text is one line,
+``Column: value; Column: value``, so that an answer quotes the whole record."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def records(sheet: str, rows: Iterable[tuple[Any, ...] | list[Any]]) -> list[Uni
     header = [c or f"column {i}" for i, c in enumerate(table[at][1], start=1)]
     for n, cells in table[at + 1:]:
         fields = {name: value for name, value in zip(header, cells, strict=False) if value}
-        text = "\n".join(f"{name}: {value}" for name, value in fields.items())
+        text = "; ".join(f"{name}: {value}" for name, value in fields.items())
         units.append(Unit(text=text, sheet=sheet, row=n, section=sheet,
                           fields={_key(k): v for k, v in fields.items()}))
     return units

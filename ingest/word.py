@@ -70,7 +70,7 @@ def _read(document) -> tuple[str, list[Unit], list[tuple[str, str]]]:
         if isinstance(block, Table):
             rows = _rows(block)
             pairs.extend((r[0], r[1]) for r in rows if len(r) == 2)
-            buf.extend((": " if len(r) == 2 else " | ").join(r) for r in rows)
+            buf.extend(": ".join(r) if len(r) == 2 else "| " + " | ".join(r) + " |" for r in rows)
             continue
         assert isinstance(block, Paragraph)
         text = block.text.strip()

@@ -66,3 +66,14 @@ def test_an_image_tesseract_cannot_read_is_a_load_error_naming_the_page(tmp_path
     monkeypatch.setattr(ocr, "image_text", broken)
     with pytest.raises(LoadError, match="page 2: Tesseract failed"):
         load(scanned_pdf(tmp_path / "m.pdf", [TEXT_PAGE, SCAN]), "m.pdf")
+
+
+@needs_tesseract
+def test_the_ocr_benchmark_reports_seconds_per_page_and_accuracy():
+    from eval.bench_ocr import bench_ocr
+
+    result = bench_ocr(pages=1)
+    assert result["pages"] == result["ocr_pages"] == 1
+    assert result["ocr_s_per_page"] > result["text_layer_s_per_page"] > 0
+    assert result["ocr_cpu_s_per_page"] > 0
+    assert result["word_accuracy"] > 0.9

@@ -24,7 +24,7 @@ def test_one_unit_per_slide_with_tables_and_notes_and_chunks_cite_the_slide(tmp_
     assert doc.title == "Reverse pitch webinar slides" and doc.metadata["slide_count"] == 3
     assert [(u.slide, u.section) for u in doc.units] == [
         (1, "Reverse pitch in practice"), (2, "Budget"), (3, "Three pitfalls")]
-    assert "Venue and lunch | 1 900" in doc.units[1].text
+    assert "| Venue and lunch | 1 900 |" in doc.units[1].text.splitlines()
     assert "Speaker notes: Mention that the host company paid" in doc.units[1].text
     chunks = chunk_document(doc, 40, 5, 75)
     assert sum(c.metadata["slide"] == 3 for c in chunks) > 1  # slide 3 is split, within slide 3
@@ -59,3 +59,22 @@ def test_bad_decks_are_load_errors_naming_the_reason(tmp_path, make, reason):
     with pytest.raises(LoadError) as err:
         load(path, "bad.pptx")
     assert err.value.source == "bad.pptx" and reason in err.value.reason
+
+
+def test_a_deck_added_later_links_its_transcript_on_the_next_ingest(tmp_path, settings,
+                                                                    hash_embedder):
+    from ingest.pipeline import run
+    from kb.store import Store
+
+    root = tmp_path / "corpus"
+    write(root / "webinars" / "reverse-pitch.vtt", VTT)
+    assert run([root], settings, embedder=hash_embedder).added == 1
+    make_pptx(root / "webinars" / "reverse-pitch.pptx", SLIDES)
+    report = run([root], settings, embedder=hash_embedder)
+    assert (report.added, report.updated) == (1, 1)  # the deck, and the transcript it links
+    records = {r["source"]: r for r in Store(settings).records().values()}
+    assert records["webinars/reverse-pitch.vtt"]["slides"] == "webinars/reverse-pitch.pptx"
+    assert records["webinars/reverse-pitch.pptx"]["transcript"] == "webinars/reverse-pitch.vtt"
+    (root / "webinars" / "reverse-pitch.pptx").unlink()
+    report = run([root], settings, embedder=hash_embedder)
+    assert (report.removed, report.updated) == (1, 1)  # the deck gone, the transcript redone

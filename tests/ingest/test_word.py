@@ -15,6 +15,7 @@ REPORT = [
     ("p", "Waste heat from the fish-processing plants was vented into the harbour."),
     ("h2", "Results"),
     ("p", "Eleven firms connected to the heat loop; the plant saved 2.1 GWh a year."),
+    ("table", [["Measure", "Target", "Achieved"], ["Firms connected", "8", "11"]]),
     ("h3", "Lessons"),
     ("p", "Metering agreements took longer than the pipework."),
 ]
@@ -33,6 +34,7 @@ def test_word_headings_become_sections_and_tables_report_fields(tmp_path):
     assert [u.section for u in doc.units] == ["Harbour Heat Recovery report", "Background",
                                               "Results", "Lessons"]
     assert "Coordinator: Kustvärme Cluster AB" in doc.units[0].text
+    assert "| Firms connected | 8 | 11 |" in doc.units[2].text.splitlines()
     chunks = chunk_document(doc, 200, 30, 75)
     assert any("2.1 GWh" in c.text and c.metadata["section"] == "Results" for c in chunks)
     assert chunks[0].metadata["coordinator"] == "Kustvärme Cluster AB"
