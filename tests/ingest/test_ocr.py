@@ -72,8 +72,24 @@ def test_an_image_tesseract_cannot_read_is_a_load_error_naming_the_page(tmp_path
 def test_the_ocr_benchmark_reports_seconds_per_page_and_accuracy():
     from eval.bench_ocr import bench_ocr
 
-    result = bench_ocr(pages=1)
+    result = bench_ocr(pages=1, lines_per_page=6)
     assert result["pages"] == result["ocr_pages"] == 1
     assert result["ocr_s_per_page"] > result["text_layer_s_per_page"] > 0
     assert result["ocr_cpu_s_per_page"] > 0
     assert result["word_accuracy"] > 0.9
+
+
+def test_without_tesseract_the_ingest_reports_the_scan_in_one_line_and_takes_the_rest(
+        tmp_path, settings, hash_embedder, monkeypatch):
+    from ingest.pipeline import run
+    from tests.conftest import write
+
+    monkeypatch.setattr(ocr, "tesseract", lambda: None)
+    root = tmp_path / "corpus"
+    (root / "reports").mkdir(parents=True)
+    scanned_pdf(root / "reports" / "scan.pdf", [SCAN])
+    write(root / "toolbox" / "a.md", "# Study tour\n\nMembers visit a cluster abroad.\n")
+    report = run([root], settings, embedder=hash_embedder)
+    assert report.added == 1
+    assert report.failed == [{"source": "reports/scan.pdf", "error":
+                              "scanned PDF (no text layer): " + ocr.INSTALL_HINT}]
