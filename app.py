@@ -39,6 +39,7 @@ import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
+from ingest import loaders
 from kb import Answer, Citation, DocInfo, Hit, KBError, KnowledgeBase, Settings, UsageError
 from kb.answer import markup
 from kb.answer.citations import MARKER, location
@@ -50,7 +51,7 @@ log = logging.getLogger("kb.app")
 
 KIND_LABELS = {"toolbox": "Toolbox method", "report": "Project report", "transcript": "Webinar",
                "document": "Document"}
-UPLOAD_TYPES = (".pdf", ".md", ".markdown", ".html", ".htm", ".vtt", ".srt", ".txt")
+UPLOAD_TYPES = loaders.SUFFIXES  # every type the loader registry reads
 UPLOAD_FOLDERS = {"auto": "documents", "toolbox": "toolbox", "report": "reports",
                   "transcript": "webinars"}
 EXAMPLES = [
@@ -61,7 +62,10 @@ EXAMPLES = [
 ]
 RESULT_HEADERS = ["#", "Title", "Kind", "Where", "Score", "Passage", "Source"]
 MEDIA_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
-               ".htm": "text/html; charset=utf-8"}
+               ".htm": "text/html; charset=utf-8",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Served originals never run anything: no scripts, no requests, a unique origin.
 FILE_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 EXPORTS = Path(tempfile.gettempdir()) / f"kb-exports-{os.getpid()}"
@@ -136,14 +140,16 @@ def answer_html(text: str, turn: int) -> str:
 
 def where(d: dict) -> str:
     """'p. 3' or '00:12:05-00:13:10' for a citation or hit as a dict."""
-    return location(SimpleNamespace(page=d.get("page"), start=d.get("start"), end=d.get("end")))
+    return location(SimpleNamespace(**{k: d.get(k) for k in ("page", "slide", "sheet", "row",
+                                                                 "start", "end")}))
 
 
 def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = None) -> str:
     """A source card: [n], title, kind, page or time, speaker, the passage, an open link."""
     url = esc(file_url(d["source"], d.get("page")))
     meta = [KIND_LABELS.get(d["kind"], d["kind"]), where(d),
-            f"speaker: {d['speaker']}" if d.get("speaker") else "", d["source"]]
+            f"speaker: {d['speaker']}" if d.get("speaker") else "",
+            "text read by OCR" if d.get("ocr") else "", d["source"]]
     num = f'<span class="kb-num">[{int(n)}]</span> ' if n is not None else ""
     link = f'href="{url}" target="_blank" rel="noopener"'
     ident = f' id="{esc(anchor)}"' if anchor else ""
@@ -363,8 +369,10 @@ def check_upload(path: Path, max_mb: int) -> str | None:
         return "the file is empty"
     with path.open("rb") as f:
         head = f.read(8192)
-    if path.suffix.lower() == ".pdf":
-        return None if head.startswith(b"%PDF-") else "not a PDF (it does not start with %PDF-)"
+    fmt = loaders.format_of(path.suffix)
+    if fmt is not None and fmt.magic:
+        return None if head.startswith(fmt.magic) else (
+            f"not a {fmt.name} file (its first bytes are not a {fmt.name} file's)")
     return "binary content in a text file" if b"\x00" in head else None
 
 

@@ -17,7 +17,7 @@ from kb.models import Chunk, Document, Unit
 SLICE_CHARS = 65_536
 # Chunk metadata that Chroma stores and filters on; the rest stays on the document record.
 CHUNK_FIELDS = ("category", "tags", "coordinator", "contributed_by", "start_year", "end_year",
-                "reference_number", "presenter")
+                "reference_number", "presenter", "slides", "transcript")
 
 
 @lru_cache(maxsize=4)
@@ -53,11 +53,14 @@ def _text_pieces(units: list[Unit], chunk_tokens: int,
     splitter = _splitter(chunk_tokens, overlap)
     budget = limits.current()
     for unit in units:
+        where = {"page": unit.page, "section": unit.section, "slide": unit.slide,
+                 "sheet": unit.sheet, "row": unit.row, "ocr": unit.ocr or None}
+        fields = {k: v for k, v in (unit.fields or {}).items() if k not in _RESERVED}
         for part in slices(unit.text, SLICE_CHARS):
             budget.check_time()
             for piece in splitter.split_text(part):
                 if piece.strip():
-                    yield piece.strip(), {"page": unit.page, "section": unit.section}
+                    yield piece.strip(), {**fields, **where}
 
 
 def slices(text: str, size: int) -> Iterator[str]:
@@ -71,6 +74,11 @@ def slices(text: str, size: int) -> Iterator[str]:
         yield text[start:cut]
         start = cut
     yield text[start:]
+
+
+# chunk metadata a row's columns may not overwrite
+_RESERVED = {"doc_id", "source", "title", "kind", "chunk", "page", "section", "slide", "sheet",
+             "row", "ocr", "start", "end", "speaker", "speakers"}
 
 
 def _cue_windows(cues: list[Unit], chunk_tokens: int,

@@ -6,9 +6,10 @@ A new format is a new module plus one line here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import html, markdown, pdf, transcripts
+from ingest import html, markdown, pdf, slides, spreadsheet, transcripts, word
 from ingest.text import read_text
 from kb.errors import LoadError
 from kb.models import KINDS, Document, Unit
@@ -33,16 +34,65 @@ def load_text(path: Path, source: str, kind: str) -> Document:
                     units=[Unit(text=p, section=title) for p in paragraphs])
 
 
-LOADERS: dict[str, Loader] = {
-    ".md": markdown.load,
-    ".markdown": markdown.load,
-    ".pdf": pdf.load,
-    ".html": html.load,
-    ".htm": html.load,
-    ".vtt": transcripts.load,
-    ".srt": transcripts.load,
-    ".txt": load_text,
-}
+@dataclass(frozen=True)
+class Format:
+    """One kind of file: its extensions, its loader, how it is read and what its chunks cite (the
+    README's "What goes in" table is made from these), and the bytes an upload must start with
+    (empty: a text file)."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    load: Loader
+    reads: str
+    cites: str
+    magic: tuple[bytes, ...] = ()
+
+
+_ZIP = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # an Office package, or an encrypted one
+
+FORMATS: tuple[Format, ...] = (
+    Format("Markdown", (".md", ".markdown"), markdown.load,
+           "YAML front matter as metadata (`title`, `type`, `category`, `tags`, ...); sections "
+           "from headings; a heading-only file is indexed by its title", "section"),
+    Format("PDF", (".pdf",), pdf.load,
+           "text per page; a page without a text layer is read by OCR (Tesseract) and marked "
+           "`ocr`", "page", (b"%PDF-",)),
+    Format("HTML", (".html", ".htm"), html.load,
+           "main content only; `<dl>`/`<table>` label/value pairs as report fields", "section"),
+    Format("Word", (".docx",), word.load,
+           "headings as sections; two-column tables as report fields; title and author from the "
+           "document's properties", "section", _ZIP),
+    Format("PowerPoint", (".pptx",), slides.load,
+           "one unit per slide: title, text, tables and speaker notes; a deck with a transcript's "
+           "file name is that webinar's slides", "slide", _ZIP),
+    Format("Excel", (".xlsx",), spreadsheet.load_xlsx,
+           "each sheet with a header row as records: one unit per row, columns kept as fields",
+           "sheet and row", _ZIP),
+    Format("CSV", (".csv",), spreadsheet.load_csv,
+           "a header row, then one unit per row with its columns kept as fields", "row"),
+    Format("WebVTT / SubRip", (".vtt", ".srt"), transcripts.load,
+           "cues with speakers (`<v Name>` tags, `Name:` prefixes), in windows of about 75 s",
+           "start and end time"),
+    Format("Text", (".txt",), load_text,
+           "`[hh:mm:ss] Speaker: text` lines as a transcript, else paragraphs",
+           "start and end time, or nothing"),
+)
+LOADERS: dict[str, Loader] = {s: f.load for f in FORMATS for s in f.suffixes}
+# files whose name-sakes beside them change what they turn into (a deck and its transcript)
+LINKED_SUFFIXES = slides.DECK_SUFFIXES + slides.TRANSCRIPT_SUFFIXES
+SUFFIXES: tuple[str, ...] = tuple(LOADERS)
+
+
+def formats_table() -> str:
+    """The README's "What goes in" file table, made from ``FORMATS``."""
+    lines = ["| files | read as | chunks cite |", "|---|---|---|"]
+    lines += [f"| {f.name} ({', '.join(f'`{s}`' for s in f.suffixes)}) | {f.reads} | {f.cites} |"
+              for f in FORMATS]
+    return "\n".join(lines)
+
+
+def format_of(suffix: str) -> Format | None:
+    return next((f for f in FORMATS if suffix.lower() in f.suffixes), None)
 
 
 def supported(path: Path) -> bool:
@@ -76,6 +126,8 @@ def load(path: Path, source: str) -> Document:
     if kind not in KINDS:
         raise LoadError(source, f"unknown type {doc.kind!r} (expected one of: {', '.join(KINDS)})")
     doc.kind = kind
+    if kind == "transcript" and path.suffix.lower() in slides.TRANSCRIPT_SUFFIXES:
+        doc.metadata.update(slides.linked(path, source, slides.DECK_SUFFIXES, "slides"))
     if not any(u.text.strip() for u in doc.units):
         raise LoadError(source, "no text found")
     return doc

@@ -90,13 +90,20 @@ def sections(body: str) -> tuple[str | None, list[tuple[str | None, str]]]:
     return title, out
 
 
+def _headings(body: str) -> list[str]:
+    return [m.group(2).strip() for line in body.splitlines() if (m := _HEADING.match(line))]
+
+
 def load(path: Path, source: str, kind: str) -> Document:
     text = read_text(path, source)
     meta, body = split_front_matter(text, source)
     kind = meta.pop("type", None) or kind
     h1, parts = sections(body)
-    if not parts:
-        raise LoadError(source, "no text after the front matter")
+    if not parts:  # a heading-only file (a call topic without a description): its title is its text
+        only = (h1 or " ".join(_headings(body))).strip()
+        if not only:
+            raise LoadError(source, "no text after the front matter")
+        parts = [(None, only)]
     title = str(meta.pop("title", None) or h1 or path.stem.replace("-", " ").replace("_", " "))
     category = meta.get("category")
     if category is not None:

@@ -1,4 +1,5 @@
-"""PDF reports: text per page with pypdf; every unit is one page (1-based)."""
+"""PDF reports: text per page with pypdf; every unit is one page (1-based). A page without a text
+layer is read from its images with Tesseract (``ingest.ocr``), and its unit says ``ocr``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,50 @@ from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest import limits
+from ingest import limits, ocr
 from ingest.fields import fields_from_lines
 from ingest.text import open_regular
 from kb.errors import LoadError
 from kb.models import Document, Unit
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
+# a page with fewer letters and digits than this in its text layer, and an image, is read by OCR
+MIN_TEXT_CHARS = 20
+
+
+def needs_ocr(text: str, page) -> bool:
+    """No text layer to speak of (a scan, perhaps with a stamped page number) and an image."""
+    if sum(ch.isalnum() for ch in text) >= MIN_TEXT_CHARS:
+        return False
+    try:
+        return bool(page.images)
+    except Exception:  # an image pypdf cannot list is an image it cannot give to OCR either
+        return False
+
+
+def page_ocr(page, source: str, number: int) -> str:
+    """The text of a page's images, read by Tesseract, top to bottom as stored."""
+    texts = []
+    for image in page.images:
+        try:
+            data, suffix = _encoded(image)
+            texts.append(ocr.image_text(data, suffix))
+        except ocr.OCRError as exc:
+            raise LoadError(source, f"page {number}: {exc}") from None
+    return "\n\n".join(texts)
+
+
+def _encoded(image) -> tuple[bytes, str]:
+    """Image bytes in a format Tesseract reads: PNG and JPEG as stored, anything else as PNG."""
+    suffix = Path(image.name).suffix.lower()
+    if suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
+        return image.data, suffix
+    import io
+
+    buf = io.BytesIO()
+    image.image.save(buf, format="PNG")
+    return buf.getvalue(), ".png"
 
 
 def load(path: Path, source: str, kind: str) -> Document:
@@ -36,6 +74,21 @@ def _pages(reader, budget: limits.Budget) -> list[str]:
     return raw
 
 
+def _ocr_scanned(reader, raw: list[str], source: str) -> list[int]:
+    """OCR the pages without a text layer in place (``raw``); their 0-based indexes. Without
+    Tesseract such pages are left out with a warning (a PDF of scans only is refused)."""
+    scanned = [i for i, text in enumerate(raw) if needs_ocr(text, reader.pages[i])]
+    if scanned and not ocr.available():
+        if len(scanned) == len(raw):
+            raise LoadError(source, f"scanned PDF (no text layer): {ocr.INSTALL_HINT}")
+        log.warning("%s: no text layer on page(s) %s, left out: %s", source,
+                    ", ".join(str(i + 1) for i in scanned), ocr.INSTALL_HINT)
+        return []
+    for i in scanned:
+        raw[i] = page_ocr(reader.pages[i], source, i + 1)
+    return scanned
+
+
 def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -51,9 +104,10 @@ def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget
             except Exception:
                 raise LoadError(source, "encrypted PDF (cannot be decrypted)") from None
         raw = _pages(reader, budget)
+        scanned = _ocr_scanned(reader, raw, source)
         repeated = running_lines(raw)
         units = [
-            Unit(text=text, page=number)
+            Unit(text=text, page=number, ocr=number - 1 in scanned)
             for number, page_text in enumerate(raw, start=1)
             if (text := paragraphs(clean(page_text), repeated))
         ]
@@ -67,7 +121,8 @@ def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget
         raise LoadError(source,
                         f"unreadable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
     if not units:
-        raise LoadError(source, "PDF has no text layer (scanned pages need OCR first)")
+        raise LoadError(source, "no text found, not even by OCR" if scanned
+                        else "PDF has no text layer and no page image to OCR")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])
     title = pdf_title or first_line(units[0].text) or path.stem
     return Document(source=source, kind=kind, title=title, units=units, metadata=meta)

@@ -24,8 +24,9 @@ from filelock import FileLock, Timeout
 
 from ingest.chunking import chunk_document
 from ingest.limits import Budget
-from ingest.loaders import load, supported
+from ingest.loaders import LINKED_SUFFIXES, load, supported
 from ingest.metadata import typed
+from ingest.siblings import siblings
 from ingest.text import BLOCK, open_regular, special_kind
 from kb.errors import KBError, LoadError, LockError, UsageError
 from kb.models import Chunk, Document, IngestReport
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 # Bump when loaders or chunking change what a file turns into: every file is then re-indexed.
 # 3: chunks carry their answer-sentence vectors, and their text in metadata (kb.store).
-PIPELINE_VERSION = "3"
+# 4: slide, sheet, row and ocr locations; a transcript names the slides beside it.
+PIPELINE_VERSION = "4"
 # Chunks of whole documents encoded and written together: every write is a handful of Chroma
 # calls of ~10 ms each, and the encoder sorts a batch's texts by length. 1024 was measured 2-4%
 # faster (ingest/raw 0.80 against 0.76, median of 8 runs), but the int8 encoder quantizes
@@ -260,7 +262,10 @@ class _Ingest:
                     continue
                 source = _rel(file, root)
                 outside = file.is_symlink() and not file.resolve().is_relative_to(root)
-                if not supported(file) or outside or _ignored(source, ignored):
+                if _ignored(source, ignored):
+                    self.report.ignored.append(source)
+                    continue
+                if not supported(file) or outside:
                     self.report.skipped.append(source)
                     continue
                 mode = self._mode(file, source)
@@ -383,8 +388,10 @@ class _Ingest:
 
 
 def _digest(path: Path, source: str, budget: Budget) -> str:
-    """The file's hash (with the pipeline version), read in blocks: memory stays bounded."""
-    h = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0")
+    """The file's hash (with the pipeline version and the names of the files linked to it by
+    stem, such as a webinar's slides), read in blocks: memory stays bounded."""
+    linked = "\0".join(p.name for p in siblings(path, LINKED_SUFFIXES)).encode()
+    h = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + linked + b"\0")
     with open_regular(path, source) as f:
         while block := f.read(BLOCK):
             budget.check_time()

@@ -195,6 +195,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         if report.skipped:
             print("skipped: " + ", ".join(s if s.endswith(")") else f"{s} (unsupported type)"
                                           for s in report.skipped))
+        if report.ignored:
+            print(f"ignored (.kbignore): {', '.join(report.ignored)}")
         for w in report.warnings:
             print(f"WARNING {w['source']}: {w['warning']}", file=sys.stderr)
         for f in report.failed:
@@ -231,7 +233,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not hits:
         print("no results")
     for i, h in enumerate(hits, start=1):
-        where = location(h)
+        where = location(h) + (", OCR text" if h.ocr else "")
         print(f"{i:>2}. {h.score:.3f}  {h.title}  "
               f"[{h.kind}{', ' + where if where else ''}]  {h.source}")
         print(textwrap.indent(textwrap.shorten(h.text, 300), "     "))
@@ -251,7 +253,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
-        where = location(c)
+        where = location(c) + (", OCR text" if c.ocr else "")
         who = f", {c.speaker}" if c.speaker else ""
         print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}) — {c.source}")
         print(textwrap.indent(textwrap.fill(f"“{markup.plain(c.snippet)}”", 96), "    "))

@@ -17,7 +17,8 @@ def doc_id_for(source: str) -> str:
 
 @dataclass
 class Unit:
-    """A located piece of a document: a page, a section or a transcript cue."""
+    """A located piece of a document: a page, a section, a transcript cue, a slide or a sheet's
+    row. ``ocr``: the text was read from the page's image; ``fields``: a row's columns."""
 
     text: str
     page: int | None = None
@@ -25,6 +26,11 @@ class Unit:
     start: float | None = None
     end: float | None = None
     speaker: str | None = None
+    slide: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    ocr: bool = False
+    fields: dict[str, Any] | None = None
 
 
 @dataclass
@@ -80,6 +86,10 @@ class Hit:
     end: float | None = None
     speaker: str | None = None
     section: str | None = None
+    slide: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    ocr: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
     # the chunk's answer-sentence vectors as stored (``kb.sentences``), for the answerer only:
     # never shown, compared or serialised
@@ -106,6 +116,10 @@ class Citation:
     end: float | None = None
     speaker: str | None = None
     chunk_id: str | None = None
+    slide: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    ocr: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -200,6 +214,7 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # left out by a folder's .kbignore
     failed: list[dict[str, str]] = field(default_factory=list)
     # metadata values dropped or kept as text (ingest.metadata): {"source", "warning"}
     warnings: list[dict[str, str]] = field(default_factory=list)

@@ -183,7 +183,7 @@ class Candidates:
     lexical_max: float
 
 
-_LOCATION = ("page", "start", "end", "speaker", "section")
+_LOCATION = ("page", "start", "end", "speaker", "section", "slide", "sheet", "row", "ocr")
 _BASE = ("doc_id", "source", "title", "kind", "chunk", *_LOCATION)
 
 
@@ -192,6 +192,8 @@ def _hit(chunk_id: str, score: float, text: str, meta: dict[str, Any]) -> Hit:
                title=meta.get("title", ""), kind=meta.get("kind", "document"), text=text or "",
                score=round(score, 6), page=meta.get("page"), start=meta.get("start"),
                end=meta.get("end"), speaker=meta.get("speaker"), section=meta.get("section"),
+               slide=meta.get("slide"), sheet=meta.get("sheet"), row=meta.get("row"),
+               ocr=bool(meta.get("ocr")),
                metadata={k: v for k, v in meta.items() if k not in _BASE and k != SENTENCE_KEY},
                sentence_vectors=meta.get(SENTENCE_KEY))
 

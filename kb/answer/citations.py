@@ -15,7 +15,8 @@ def citation(n: int, hit: Hit, snippet: str) -> Citation:
         raise ValueError("a snippet must be verbatim text of its chunk")
     return Citation(n=n, source=hit.source, title=hit.title, kind=hit.kind, snippet=snippet,
                     score=round(hit.score, 4), page=hit.page, start=hit.start, end=hit.end,
-                    speaker=hit.speaker, chunk_id=hit.chunk_id)
+                    speaker=hit.speaker, chunk_id=hit.chunk_id, slide=hit.slide,
+                    sheet=hit.sheet, row=hit.row, ocr=hit.ocr)
 
 
 def markers(text: str) -> list[int]:
@@ -43,9 +44,14 @@ def hh_mm_ss(seconds: float | None) -> str:
 
 
 def location(c: Citation | Hit) -> str:
-    """A human label for where a passage is: 'p. 3' or '00:12:05-00:13:10'."""
+    """A human label for where a passage is: 'p. 3', 'slide 7', 'sheet Projects, row 4' or
+    '00:12:05-00:13:10'."""
     if c.page is not None:
         return f"p. {c.page}"
+    if getattr(c, "slide", None) is not None:
+        return f"slide {c.slide}"
+    if getattr(c, "row", None) is not None:
+        return f"sheet {c.sheet}, row {c.row}" if getattr(c, "sheet", None) else f"row {c.row}"
     if c.start is not None:
         return f"{hh_mm_ss(c.start)}-{hh_mm_ss(c.end)}" if c.end is not None else hh_mm_ss(c.start)
     return ""

@@ -99,3 +99,16 @@ def test_binary_content_with_text_extension_is_refused(tmp_path):
     path = write(tmp_path / "image.md", bytes(range(256)) * 20)
     with pytest.raises(LoadError, match="binary"):
         load(path, "image.md")
+
+
+@pytest.mark.parametrize("text, title", [
+    ("# Digital twins for district heating (HORIZON-CL5-2027-D3-05)\n",
+     "Digital twins for district heating (HORIZON-CL5-2027-D3-05)"),
+    ("---\nprogramme: Horizon Europe\n---\n\n# Clean hydrogen valleys\n\n",
+     "Clean hydrogen valleys"),
+])
+def test_a_heading_only_markdown_file_is_indexed_by_its_title(tmp_path, text, title):
+    doc = load(write(tmp_path / "topics" / "t.md", text), "topics/t.md")
+    assert doc.title == title
+    assert [(u.text, u.section) for u in doc.units] == [(title, title)]
+

@@ -77,24 +77,26 @@ def test_bad_input_is_reported_per_file_and_everything_else_goes_in(tmp_path, se
     make_pdf(root / "reports" / "scan.pdf", [""])
     write(root / "notes.txt", b"\x00\x01\x02binary" * 100)
     write(root / "slides.pptx", b"PK\x03\x04 zip")
+    write(root / "drawing.dwg", b"AC1032 binary")
     report = run([root], settings, embedder=hash_embedder)
     failed = {f["source"]: f["error"] for f in report.failed}
     assert set(failed) == {"toolbox/empty.md", "toolbox/bad-yaml.md", "toolbox/party.md",
                            "webinars/broken.vtt", "webinars/broken.srt", "reports/corrupt.pdf",
-                           "reports/scan.pdf", "notes.txt"}
+                           "reports/scan.pdf", "notes.txt", "slides.pptx"}
     assert "empty file" in failed["toolbox/empty.md"]
     assert "invalid front matter" in failed["toolbox/bad-yaml.md"]
     assert "unknown category" in failed["toolbox/party.md"]
     assert "OCR" in failed["reports/scan.pdf"]
     assert "binary" in failed["notes.txt"]
-    assert report.skipped == ["slides.pptx"]
+    assert "corrupt PowerPoint deck" in failed["slides.pptx"]
+    assert report.skipped == ["drawing.dwg"]
     assert report.added == 4
 
 
 def test_unsupported_file_named_directly_fails(tmp_path, settings, hash_embedder):
-    path = write(tmp_path / "slides.pptx", b"PK zip")
+    path = write(tmp_path / "slides.key", b"PK zip")
     report = run([path, tmp_path / "missing.md"], settings, embedder=hash_embedder)
-    assert [f["source"] for f in report.failed] == ["slides.pptx", str(tmp_path / "missing.md")]
+    assert [f["source"] for f in report.failed] == ["slides.key", str(tmp_path / "missing.md")]
     assert "unsupported file type" in report.failed[0]["error"]
 
 
@@ -152,7 +154,7 @@ def test_cli_ingest_json_and_exit_codes(tmp_path, capsys):
     assert cli.main(["ingest", str(root), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"added", "updated", "unchanged", "removed", "chunks", "seconds", "skipped",
-                        "failed", "warnings"}
+                        "ignored", "failed", "warnings"}
     assert out["added"] == 1
     write(root / "toolbox" / "b.md", "")
     assert cli.main(["ingest", str(root), "--json"]) == 3
@@ -284,3 +286,22 @@ def test_sentence_vectors_can_be_left_out(tmp_path, settings):
     run([root], settings.with_(sentence_vectors=False), embedder=HashEmbedder())
     stored = Store(settings).get()
     assert stored["ids"] and not any(sentences.SENTENCE_KEY in m for m in stored["metadatas"])
+
+
+def test_a_file_left_out_by_kbignore_is_reported_as_ignored(tmp_path, settings, hash_embedder,
+                                                            hash_model, capsys):
+    from kb import cli
+
+    root = corpus(tmp_path / "corpus")
+    write(root / ".kbignore", "# drafts stay out\ndrafts/*\n*.tmp.md\n")
+    write(root / "drafts" / "idea.md", TOOL.format(title="Idea", body="Not yet."))
+    write(root / "toolbox" / "x.tmp.md", TOOL.format(title="Tmp", body="Not yet."))
+    write(root / "drawing.dwg", b"AC1032")
+    report = run([root], settings, embedder=hash_embedder)
+    assert sorted(report.ignored) == ["drafts/idea.md", "toolbox/x.tmp.md"]
+    assert report.skipped == ["drawing.dwg"] and not report.failed
+    capsys.readouterr()
+    cli.main(["ingest", str(root), "--store", str(settings.store)])
+    out = capsys.readouterr().out
+    assert "ignored (.kbignore): drafts/idea.md, toolbox/x.tmp.md" in out
+    assert "skipped: drawing.dwg (unsupported type)" in out
