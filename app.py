@@ -210,7 +210,16 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def _doc_link(d: DocInfo) -> str:
-    return f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">{esc(d.title)}</a>'
+    lang = d.metadata.get("language")
+    badge = f' <span class="kb-lang" title="language">{esc(lang)}</span>' if lang else ""
+    return (f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">{esc(d.title)}</a>'
+            + badge)
+
+
+def language_choices(docs: list[DocInfo]) -> list[tuple[str, str]]:
+    """'Any' and the languages of the stored documents, for the Search filter."""
+    codes = sorted({str(d.metadata["language"]) for d in docs if d.metadata.get("language")})
+    return [("Any", "")] + [(c, c) for c in codes]
 
 
 def _years(m: dict) -> str:
@@ -387,7 +396,8 @@ class Handlers:
         tags, orgs, years = filter_choices(docs)
         any_year = [("Any", "")] + [(str(y), str(y)) for y in years]
         return (browse_html(docs), gr.Dropdown(choices=tags), gr.Dropdown(choices=orgs),
-                gr.Dropdown(choices=any_year), gr.Dropdown(choices=any_year))
+                gr.Dropdown(choices=any_year), gr.Dropdown(choices=any_year),
+                gr.Dropdown(choices=language_choices(docs)))
 
     @user_errors
     def respond(self, question: str, done: list[dict]):
@@ -421,11 +431,12 @@ class Handlers:
 
     @user_errors
     def run_search(self, q: str, kind: str, category: str, tags: list[str], org: str, y0: str,
-               y1: str) -> tuple:
+               y1: str, language: str = "") -> tuple:
         if not (q or "").strip():
             raise UsageError("Type something to search for.")
         filters = {"kind": kind, "category": category, "tags": tags, "organisation": org,
-                   "year_from": int(y0) if y0 else None, "year_to": int(y1) if y1 else None}
+                   "year_from": int(y0) if y0 else None, "year_to": int(y1) if y1 else None,
+                   "language": language}
         hits = [h.to_dict() for h in self.kb.search(q, k=20, filters=filters)]
         note = "Select a result to see its passage." if hits else (
             "No results: try fewer filters or other words.")
@@ -463,9 +474,10 @@ class Handlers:
 
     @user_errors
     def api_search(self, query: str, k: int = 10, kind: str = "", category: str = "",
-                   organisation: str = "") -> list[dict]:
+                   organisation: str = "", language: str = "") -> list[dict]:
         """A query in (optional filters); the hits, best first."""
-        filters = {"kind": kind, "category": category, "organisation": organisation}
+        filters = {"kind": kind, "category": category, "organisation": organisation,
+                   "language": language}
         return [h.to_dict() for h in self.kb.search(query, k=int(k), filters=filters)]
 
     @user_errors
@@ -548,7 +560,8 @@ def _search_tab(h: Handlers) -> list[gr.Dropdown]:
             gr.Dropdown([], multiselect=True, label="Tags (any of)", elem_id="kb-tags"),
             gr.Dropdown([], value=None, allow_custom_value=True, label="Organisation"),
             gr.Dropdown([("Any", "")], value="", label="From year", elem_id="kb-year-from"),
-            gr.Dropdown([("Any", "")], value="", label="To year", elem_id="kb-year-to")]
+            gr.Dropdown([("Any", "")], value="", label="To year", elem_id="kb-year-to"),
+            gr.Dropdown([("Any", "")], value="", label="Language", elem_id="kb-language")]
     table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, wrap=True, elem_id="kb-results",
                          column_widths=["4%", "20%", "10%", "10%", "6%", "36%", "14%"])
     with gr.Row():
@@ -696,6 +709,8 @@ CSS = """
 .kb-snippet { margin: 4px 0 6px; padding-left: 10px; border-left: 3px solid var(--color-accent);
               white-space: pre-wrap; font-size: .92em; }
 .kb-snippet mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.kb-lang { font-size: .75em; opacity: .7; border: 1px solid var(--border-color-primary);
+           border-radius: 4px; padding: 0 4px; margin-left: 4px; }
 .kb-open { font-size: .85em; } .kb-empty { opacity: .6; padding: 8px; }
 details.kb-turn > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
 .kb-table { width: 100%; table-layout: fixed; border-collapse: collapse; margin-bottom: 12px;

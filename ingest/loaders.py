@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest import html, markdown, pdf, transcripts
+from ingest.language import document_language
 from ingest.text import read_text
 from kb.errors import LoadError
 from kb.models import KINDS, Document, Unit
@@ -78,4 +79,7 @@ def load(path: Path, source: str) -> Document:
     doc.kind = kind
     if not any(u.text.strip() for u in doc.units):
         raise LoadError(source, "no text found")
+    language = doc.metadata.get("language") or document_language(doc)  # front matter wins
+    if language:
+        doc.metadata["language"] = str(language).strip().lower()
     return doc

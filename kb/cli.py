@@ -31,6 +31,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--org", dest="organisation", help="coordinator or contributing organisation")
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
+    p.add_argument("--language", help="document language as an ISO 639-1 code, e.g. sv or en")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -151,7 +152,8 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 def _filter_args(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("kind", "category", "tags", "organisation",
-                                          "year_from", "year_to") if getattr(args, k, None)}
+                                          "year_from", "year_to", "language")
+            if getattr(args, k, None)}
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
