@@ -18,7 +18,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/kb ingest corpus
-	$(BIN)/kb serve
+	$(BIN)/kb serve --watch corpus
 
 ingest: $(STAMP)
 	$(BIN)/kb ingest corpus

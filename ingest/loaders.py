@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest import html, markdown, pdf, transcripts
+from ingest import html, markdown, pdf, recording, transcripts
 from ingest.language import document_language
 from ingest.text import read_text
 from kb.errors import LoadError
@@ -82,4 +82,6 @@ def load(path: Path, source: str) -> Document:
     language = doc.metadata.get("language") or document_language(doc)  # front matter wins
     if language:
         doc.metadata["language"] = str(language).strip().lower()
+    if doc.kind == "transcript":
+        doc.metadata.update(recording.describe(path))  # a recording beside it, for the player
     return doc

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from ingest import recording
 from ingest.chunking import chunk_document
 from ingest.loaders import load, supported
 from kb.errors import KBError, LoadError, LockError, UsageError
@@ -241,7 +242,8 @@ class _Ingest:
         except OSError as exc:
             self._fail(f.source, f"cannot read: {exc.strerror or exc}")
             return None
-        digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
+        digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data
+                                + recording.signature(f.path)).hexdigest()
         old = self.records.get(_doc_id(f.source))
         if old and old.get("hash") == digest and old.get("state") == "done":
             self.report.unchanged += 1

@@ -40,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="ingest files and folders (incremental)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--watch", action="store_true",
+                   help="then keep watching the folders: ingest each change as it happens")
     _common(p)
 
     p = sub.add_parser("docs", help="list the stored documents")
@@ -64,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the Gradio app")
     p.add_argument("--host", help="KB_HOST (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="KB_PORT (default 7860)")
+    p.add_argument("--watch", metavar="DIR", action="append",
+                   help="keep this folder ingested while serving (repeatable)")
     _common(p)
 
     p = sub.add_parser("eval", help="golden-set or BEIR evaluation")
@@ -124,6 +128,8 @@ def _print_json(value: Any) -> None:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import run
 
+    if args.watch:
+        return _watch(args, settings)
     report = run(args.paths, settings, show_bar=not args.json)
     if args.json:
         _print_json(report.to_dict())
@@ -135,6 +141,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         for f in report.failed:
             print(f"FAILED {f['source']}: {f['error']}", file=sys.stderr)
     return 3 if report.failed else 0
+
+
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.watch import watch
+
+    print(f"kb: watching {', '.join(args.paths)} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    for change in watch(args.paths, settings):
+        print(json.dumps(change.to_dict(), ensure_ascii=False) if args.json else change.line(),
+              flush=True)
+    return 0
 
 
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
@@ -215,7 +231,7 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import serve
 
-    serve(settings)
+    serve(settings, watch=args.watch)
     return 0
 
 
