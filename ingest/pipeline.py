@@ -216,7 +216,7 @@ class _Ingest:
                     dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
                     for name in sorted(filenames):
                         file = Path(dirpath) / name
-                        if name.startswith("."):
+                        if name.startswith(".") or recording.is_companion(file):
                             continue
                         outside = file.is_symlink() and not file.resolve().is_relative_to(path)
                         if not supported(file) or outside or _ignored(_rel(file, path), ignored):

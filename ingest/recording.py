@@ -11,7 +11,7 @@ from typing import Any
 from ingest.siblings import siblings
 
 SUFFIXES = (".mp4", ".webm", ".mp3", ".m4a")
-AUDIO = (".mp3", ".m4a")
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".txt")
 
 
 def find(transcript: Path) -> Path | None:
@@ -57,3 +57,9 @@ def signature(path: Path) -> bytes:
             continue
         parts.append(f"{p.name}:{st.st_size}:{st.st_mtime_ns}")
     return ("\0recordings\0" + "\0".join(parts)).encode() if parts else b""
+
+
+def is_companion(path: Path) -> bool:
+    """A recording beside a transcript: part of that transcript, not a file of its own (ingest
+    does not report it as skipped)."""
+    return path.suffix.lower() in SUFFIXES and bool(siblings(path, TRANSCRIPT_SUFFIXES))
