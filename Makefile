@@ -19,7 +19,7 @@ install: $(STAMP)
 # exit code 3 = some files were reported and left out (e.g. a scanned PDF without Tesseract): serve
 run: $(STAMP)
 	$(BIN)/kb ingest corpus || test $$? -eq 3
-	$(BIN)/kb serve
+	$(BIN)/kb serve --watch corpus
 
 ingest: $(STAMP)
 	$(BIN)/kb ingest corpus

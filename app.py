@@ -157,7 +157,45 @@ def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = 
             f'<div class="kb-card-head">{num}<a class="kb-title" {link}>{esc(d["title"])}</a></div>'
             f'<div class="kb-meta">{" · ".join(esc(m) for m in meta if m)}</div>'
             f'<blockquote class="kb-snippet">{markup.html(highlight(text, query))}</blockquote>'
-            f'<a class="kb-open" {link}>open ↗</a></div>')
+            f'{player_html(d)}<a class="kb-open" {link}>open ↗</a></div>')
+
+
+# -- recordings beside transcripts: a player at the cited second --------------------------------
+RECORDING_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg",
+                   ".m4a": "audio/mp4"}
+
+
+def player_start(start: float, length: float | None) -> float:
+    """The second to start playing at: the cited one, within the recording."""
+    start = max(float(start), 0.0)
+    return min(start, float(length)) if length is not None else start
+
+
+def player_html(d: dict) -> str:
+    """A player for a transcript passage whose document has a recording (``with_recordings``),
+    starting at the passage's second (a media fragment, which the browser seeks to)."""
+    name, start = d.get("recording"), d.get("start")
+    suffix = Path(str(name or "")).suffix.lower()
+    if not name or start is None or not d.get("doc_id") or suffix not in RECORDING_TYPES:
+        return ""
+    at = player_start(start, d.get("recording_seconds"))
+    tag = RECORDING_TYPES[suffix].split("/")[0]  # audio or video
+    src = esc(f"recording/{d['doc_id']}#t={at:g}")
+    return (f'<{tag} class="kb-player" controls preload="metadata" data-start="{at:g}" '
+            f'src="{src}"></{tag}>')
+
+
+def with_recordings(kb_: KnowledgeBase, items: list[dict]) -> list[dict]:
+    """Transcript citations or hits (as dicts) with their document's recording, if any."""
+    if not any(i.get("kind") == "transcript" for i in items):
+        return items
+    media = {d.doc_id: d.metadata for d in kb_.docs() if d.metadata.get("recording")}
+    for item in items:
+        meta = media.get(item.get("doc_id") or "")
+        if meta:
+            item.update(recording=meta["recording"],
+                        recording_seconds=meta.get("recording_seconds"))
+    return items
 
 
 def sources_html(turns: list[dict]) -> str:
@@ -221,7 +259,16 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def _doc_link(d: DocInfo) -> str:
-    return f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">{esc(d.title)}</a>'
+    lang = d.metadata.get("language")
+    badge = f' <span class="kb-lang" title="language">{esc(lang)}</span>' if lang else ""
+    return (f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">{esc(d.title)}</a>'
+            + badge)
+
+
+def language_choices(docs: list[DocInfo]) -> list[tuple[str, str]]:
+    """'Any' and the languages of the stored documents, for the Search filter."""
+    codes = sorted({str(d.metadata["language"]) for d in docs if d.metadata.get("language")})
+    return [("Any", "")] + [(c, c) for c in codes]
 
 
 def _years(m: dict) -> str:
@@ -449,7 +496,8 @@ class Handlers:
         tags, orgs, years = filter_choices(docs)
         any_year = [("Any", "")] + [(str(y), str(y)) for y in years]
         return (browse_html(docs), gr.Dropdown(choices=tags), gr.Dropdown(choices=orgs),
-                gr.Dropdown(choices=any_year), gr.Dropdown(choices=any_year))
+                gr.Dropdown(choices=any_year), gr.Dropdown(choices=any_year),
+                gr.Dropdown(choices=language_choices(docs)))
 
     @user_errors
     def respond(self, question: str, done: list[dict]):
@@ -470,7 +518,8 @@ class Handlers:
             yield chat_messages(done), gr.skip(), done, question  # the question stays typed in
             raise
         turn = {"question": question, "answer": answer.text, "mode": answer.mode,
-                "citations": [citation_dict(c) for c in answer.citations]}
+                "citations": with_recordings(self.kb, [citation_dict(c)
+                                                       for c in answer.citations])}
         done = [*done, turn]
         yield chat_messages(done), sources_html(done), done, ""
 
@@ -483,12 +532,14 @@ class Handlers:
 
     @user_errors
     def run_search(self, q: str, kind: str, category: str, tags: list[str], org: str, y0: str,
-               y1: str) -> tuple:
+               y1: str, language: str = "") -> tuple:
         if not (q or "").strip():
             raise UsageError("Type something to search for.")
         filters = {"kind": kind, "category": category, "tags": tags, "organisation": org,
-                   "year_from": int(y0) if y0 else None, "year_to": int(y1) if y1 else None}
-        hits = [h.to_dict() for h in self.kb.search(q, k=20, filters=filters)]
+                   "year_from": int(y0) if y0 else None, "year_to": int(y1) if y1 else None,
+                   "language": language}
+        hits = with_recordings(self.kb, [h.to_dict() for h in self.kb.search(q, k=20,
+                                                                             filters=filters)])
         note = "Select a result to see its passage." if hits else (
             "No results: try fewer filters or other words.")
         csv_file = gr.DownloadButton(value=export_csv(hits, q) if hits else None,
@@ -525,11 +576,12 @@ class Handlers:
 
     @user_errors
     def api_search(self, query: str, k: int = 10, kind: str = "", category: str = "",
-                   organisation: str = "") -> list[dict]:
+                   organisation: str = "", language: str = "") -> list[dict]:
         """A query in (optional filters); the hits, best first."""
         query = checked_text(query, self.settings.max_question_chars, "query")
         filters = {"kind": api_text(kind, "kind"), "category": api_text(category, "category"),
-                   "organisation": api_text(organisation, "organisation")}
+                   "organisation": api_text(organisation, "organisation"),
+                   "language": api_text(language, "language")}
         return [h.to_dict() for h in self.kb.search(query, k=api_k(k), filters=filters)]
 
     @user_errors
@@ -639,7 +691,8 @@ def _search_tab(h: Handlers) -> list[gr.Dropdown]:
             gr.Dropdown([], multiselect=True, label="Tags (any of)", elem_id="kb-tags"),
             gr.Dropdown([], value=None, allow_custom_value=True, label="Organisation"),
             gr.Dropdown([("Any", "")], value="", label="From year", elem_id="kb-year-from"),
-            gr.Dropdown([("Any", "")], value="", label="To year", elem_id="kb-year-to")]
+            gr.Dropdown([("Any", "")], value="", label="To year", elem_id="kb-year-to"),
+            gr.Dropdown([("Any", "")], value="", label="Language", elem_id="kb-language")]
     table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, wrap=True, elem_id="kb-results",
                          column_widths=["4%", "20%", "10%", "10%", "6%", "36%", "14%"])
     with gr.Row():
@@ -698,6 +751,21 @@ def source_file(kb_: KnowledgeBase, doc_id: str) -> Path:
     return resolved
 
 
+def recording_file(kb_: KnowledgeBase, doc_id: str) -> Path:
+    """The recording recorded for a stored transcript: a plain file beside the transcript's
+    own recorded file, with its stem, named in the store (the checks of ``source_file``)."""
+    transcript = source_file(kb_, doc_id)
+    info = next(d for d in kb_.docs() if d.doc_id == doc_id)
+    name = str(info.metadata.get("recording") or "")
+    candidate = transcript.parent / name
+    if (not name or Path(name).name != name or candidate.suffix.lower() not in RECORDING_TYPES
+            or candidate.stem != transcript.stem):
+        raise HTTPException(404, "no recording for this document")
+    if candidate.is_symlink() or not candidate.is_file():
+        raise HTTPException(404, "the recording is gone")
+    return candidate
+
+
 def create_server(kb_: KnowledgeBase, settings: Settings) -> FastAPI:
     """The Gradio app mounted at / on a FastAPI app that also serves ``/file/{doc_id}``."""
     demo = build_app(kb_, settings)
@@ -717,6 +785,16 @@ def create_server(kb_: KnowledgeBase, settings: Settings) -> FastAPI:
         return FileResponse(path, headers=headers, content_disposition_type="inline",
                             filename=path.name, media_type=MEDIA_TYPES.get(
                                 path.suffix.lower(), "text/plain; charset=utf-8"))
+
+    @server.api_route("/recording/{doc_id}", methods=["GET", "HEAD"])
+    def open_recording(doc_id: str, request: Request) -> FileResponse:
+        """A transcript's recording, with range requests (Starlette's FileResponse answers
+        ``Range`` with 206), so the player can seek."""
+        if auth and not _logged_in(server, request):
+            raise HTTPException(401, "log in first")
+        path = recording_file(kb_, doc_id)
+        return FileResponse(path, headers={"X-Content-Type-Options": "nosniff"},
+                            media_type=RECORDING_TYPES[path.suffix.lower()])
 
     return gr.mount_gradio_app(
         server, demo, path="/", server_name=settings.host, server_port=settings.port,
@@ -768,7 +846,7 @@ def check_port(host: str, port: int) -> None:
                              "(set KB_PORT or --port to another port)") from None
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, watch: list[str] | None = None) -> None:
     """Load the model and the store once, then serve until interrupted (Ctrl-C)."""
     import uvicorn
 
@@ -776,8 +854,14 @@ def serve(settings: Settings) -> None:
     started = time.perf_counter()
     parse_auth(settings.auth)  # a bad KB_AUTH or a busy port fails now, not after the model loads
     check_port(settings.host, settings.port)
+    if watch:
+        from ingest.watch import check_folders, watch_in_background
+
+        check_folders(watch)
     kb_ = KnowledgeBase(settings)
     kb_.warm_up()
+    if watch:  # ingest changes to these folders while serving
+        watch_in_background(watch, settings, kb_)
     app = create_server(kb_, settings)
     allowed, why = upload_policy(settings)
     if (warning := open_reading_warning(settings)):
@@ -805,6 +889,9 @@ CSS = """
 .kb-snippet { margin: 4px 0 6px; padding-left: 10px; border-left: 3px solid var(--color-accent);
               white-space: pre-wrap; font-size: .92em; }
 .kb-snippet mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.kb-lang { font-size: .75em; opacity: .7; border: 1px solid var(--border-color-primary);
+           border-radius: 4px; padding: 0 4px; margin-left: 4px; }
+.kb-player { display: block; width: 100%; max-height: 240px; margin: 4px 0 6px; }
 .kb-open { font-size: .85em; } .kb-empty { opacity: .6; padding: 8px; }
 details.kb-turn > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
 .kb-table { width: 100%; table-layout: fixed; border-collapse: collapse; margin-bottom: 12px;

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import html, markdown, pdf, slides, spreadsheet, transcripts, word
+from ingest import html, markdown, pdf, recording, slides, spreadsheet, transcripts, word
+from ingest.language import document_language
 from ingest.text import read_text
 from kb.errors import LoadError
 from kb.models import KINDS, Document, Unit
@@ -130,4 +131,9 @@ def load(path: Path, source: str) -> Document:
         doc.metadata.update(slides.linked(path, source, slides.DECK_SUFFIXES, "slides"))
     if not any(u.text.strip() for u in doc.units):
         raise LoadError(source, "no text found")
+    language = doc.metadata.get("language") or document_language(doc)  # front matter wins
+    if language:
+        doc.metadata["language"] = str(language).strip().lower()
+    if doc.kind == "transcript":
+        doc.metadata.update(recording.describe(path))  # a recording beside it, for the player
     return doc

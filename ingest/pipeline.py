@@ -22,6 +22,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from ingest import recording
 from ingest.chunking import chunk_document
 from ingest.limits import Budget
 from ingest.loaders import LINKED_SUFFIXES, load, supported
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 # Bump when loaders or chunking change what a file turns into: every file is then re-indexed.
 # 3: chunks carry their answer-sentence vectors, and their text in metadata (kb.store).
 # 4: slide, sheet, row and ocr locations; a transcript names the slides beside it.
-PIPELINE_VERSION = "4"
+# 5: documents carry their language (ingest.language), and BM25 reads them with its analyzer.
+PIPELINE_VERSION = "5"
 # Chunks of whole documents encoded and written together: every write is a handful of Chroma
 # calls of ~10 ms each, and the encoder sorts a batch's texts by length. 1024 was measured 2-4%
 # faster (ingest/raw 0.80 against 0.76, median of 8 runs), but the int8 encoder quantizes
@@ -258,7 +260,7 @@ class _Ingest:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
             for name in sorted(filenames):
                 file = Path(dirpath) / name
-                if name.startswith("."):
+                if name.startswith(".") or recording.is_companion(file):
                     continue
                 source = _rel(file, root)
                 outside = file.is_symlink() and not file.resolve().is_relative_to(root)
@@ -391,7 +393,8 @@ def _digest(path: Path, source: str, budget: Budget) -> str:
     """The file's hash (with the pipeline version and the names of the files linked to it by
     stem, such as a webinar's slides), read in blocks: memory stays bounded."""
     linked = "\0".join(p.name for p in siblings(path, LINKED_SUFFIXES)).encode()
-    h = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + linked + b"\0")
+    h = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + linked + b"\0"
+                       + recording.signature(path))
     with open_regular(path, source) as f:
         while block := f.read(BLOCK):
             budget.check_time()

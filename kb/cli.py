@@ -35,6 +35,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--org", dest="organisation", help="coordinator or contributing organisation")
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
+    p.add_argument("--language", help="document language as an ISO 639-1 code, e.g. sv or en")
 
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -44,6 +45,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="ingest files and folders (incremental)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--watch", action="store_true",
+                   help="then keep watching the folders: ingest each change as it happens")
     _common(p)
 
     p = sub.add_parser("docs", help="list the stored documents")
@@ -68,6 +71,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the Gradio app")
     p.add_argument("--host", help="KB_HOST (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="KB_PORT (default 7860)")
+    p.add_argument("--watch", metavar="DIR", action="append",
+                   help="keep this folder ingested while serving (repeatable)")
     _common(p)
 
     p = sub.add_parser("eval", help="golden-set or BEIR evaluation")
@@ -185,6 +190,8 @@ def _print_json(value: Any) -> None:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import run
 
+    if args.watch:
+        return _watch(args, settings)
     report = run(args.paths, settings, show_bar=not args.json,
                  progress=_json_progress() if args.json else None)
     if args.json:
@@ -204,6 +211,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 3 if report.failed else 0
 
 
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.watch import watch
+
+    print(f"kb: watching {', '.join(args.paths)} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    for change in watch(args.paths, settings):
+        print(json.dumps(change.to_dict(), ensure_ascii=False) if args.json else change.line(),
+              flush=True)
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from kb.api import KnowledgeBase
 
@@ -219,7 +236,8 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 def _filter_args(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("kind", "category", "tags", "organisation",
-                                          "year_from", "year_to") if getattr(args, k, None)}
+                                          "year_from", "year_to", "language")
+            if getattr(args, k, None)}
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -273,7 +291,7 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    _repository("serve", "app").serve(settings)
+    _repository("serve", "app").serve(settings, watch=args.watch)
     return 0
 
 

@@ -17,7 +17,7 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
     """Build BM25 from every stored chunk and save it. The writer (``finish``) also drops orphan
     chunks (no document record: a crash between writes) and then publishes a new generation."""
     records = store.records()
-    ids, texts, doc_ids, orphans = [], [], [], []
+    ids, texts, doc_ids, languages, orphans = [], [], [], [], []
     table = TableBuilder(store.count())
     for page_ids, page_texts, page_metas, page_vectors in store.iter_chunks(embeddings=True):
         keep = []
@@ -30,12 +30,14 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
             ids.append(cid)
             texts.append(heading(meta) + "\n" + (text or ""))
             doc_ids.append(meta["doc_id"])
+            languages.append(records[meta["doc_id"]].get("language"))
         table.add(np.asarray(page_vectors, dtype=np.float32)[keep],
                   [page_texts[i] for i in keep], [page_metas[i] for i in keep])
     if finish and orphans:
         store.chunks.delete(ids=orphans)
     generation = f"{time.time():.6f}-new" if finish else store.generation()
-    index = LexicalIndex.build(ids, texts, doc_ids, generation, table=table.table())
+    index = LexicalIndex.build(ids, texts, doc_ids, generation, table=table.table(),
+                               languages=languages)
     if finish:
         index.save(store.cache_dir)
         store.set_state(generation=generation)

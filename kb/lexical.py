@@ -7,6 +7,8 @@ ingest crashed half-way).
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import math
 import re
@@ -22,7 +24,15 @@ from kb.chunktable import ChunkTable
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STEM_LOCK = threading.Lock()
-_STEMMER = None
+_STEMMERS: dict[str, object] = {}
+
+# The languages with their own stemmer and stop words (PyStemmer's Snowball algorithms); a
+# document in any other language, or of unknown language, is read as English.
+STEMMERS = {"en": "english", "sv": "swedish", "no": "norwegian", "da": "danish",
+            "fi": "finnish", "de": "german"}
+DEFAULT_LANGUAGE = "en"
+AFFIX_LETTERS = 3  # how far a non-English query stem reaches for the collection's (neighbours)
+MIN_STEM = 4
 
 
 def _stopwords() -> frozenset[str]:
@@ -34,22 +44,68 @@ def _stopwords() -> frozenset[str]:
 STOPWORDS = _stopwords()
 
 
+def _nltk_stopwords(name: str) -> frozenset[str]:
+    """NLTK's stop word list as llama-index ships it (bm25s has no Finnish list)."""
+    from importlib.resources import files
+
+    try:
+        text = (files("llama_index.core") / "_static" / "nltk_cache" / "corpora" / "stopwords"
+                / name).read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError):
+        return frozenset()
+    return frozenset(w.strip() for w in text.splitlines() if w.strip())
+
+
+@functools.cache
+def stopwords(language: str) -> frozenset[str]:
+    """The stop words of a language: bm25s's lists (NLTK's), NLTK's Finnish list."""
+    if language == DEFAULT_LANGUAGE:
+        return STOPWORDS
+    import bm25s.stopwords as lists
+
+    name = STEMMERS[language]
+    found = getattr(lists, f"STOPWORDS_{name.upper()}", None)
+    return frozenset(found) if found is not None else _nltk_stopwords(name)
+
+
+def analyzer(language: str | None) -> str:
+    """The analyzer a document of this language is read with: its own, or English."""
+    return language if language in STEMMERS else DEFAULT_LANGUAGE
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop words removed, Snowball-stemmed (English) word tokens."""
-    global _STEMMER
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return _tokens(text, DEFAULT_LANGUAGE)
+
+
+def tokenize_as(text: str, language: str | None) -> list[str]:
+    """``tokenize`` with the language's own stop words and stemmer. Tokens of a language other
+    than English carry its code (``sv:klust``), so each language's stems only meet their own and
+    an English collection's index is the same as without languages."""
+    language = analyzer(language)
+    tokens = _tokens(text, language)
+    return tokens if language == DEFAULT_LANGUAGE else [f"{language}:{t}" for t in tokens]
+
+
+def _tokens(text: str, language: str) -> list[str]:
+    stop = stopwords(language)
+    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
     with _STEM_LOCK:
-        if _STEMMER is None:
+        stemmer = _STEMMERS.get(language)
+        if stemmer is None:
             import Stemmer
 
-            _STEMMER = Stemmer.Stemmer("english")
-        return _STEMMER.stemWords(words)
+            stemmer = _STEMMERS[language] = Stemmer.Stemmer(STEMMERS[language])
+        return stemmer.stemWords(words)
 
 
 class LexicalIndex:
     def __init__(self, retriever, ids: list[str], doc_ids: list[str], df: dict[str, int],
-                 generation: str, k1: float, b: float, table: ChunkTable | None = None) -> None:
+                 generation: str, k1: float, b: float, table: ChunkTable | None = None,
+                 languages: list[str] | None = None) -> None:
         self.retriever = retriever
+        self.languages = languages or [DEFAULT_LANGUAGE]  # the analyzers its chunks were read with
+        self._vocabulary: list[str] | None = None  # the non-English tokens, sorted
         self.table = table  # the chunks' vectors, texts and metadata, row for row (kb.chunktable)
         self.ids = ids
         self.doc_list = list(dict.fromkeys(doc_ids))
@@ -63,15 +119,20 @@ class LexicalIndex:
     # -- building and persistence ----------------------------------------------------------------
     @classmethod
     def build(cls, ids: list[str], texts: list[str], doc_ids: list[str], generation: str,
-              k1: float = 0.9, b: float = 0.4, table: ChunkTable | None = None) -> LexicalIndex:
+              k1: float = 0.9, b: float = 0.4, table: ChunkTable | None = None,
+              languages: list[str | None] | None = None) -> LexicalIndex:
+        """``languages``: each chunk's document language (None: English), row for row."""
         import bm25s
 
-        tokens = [tokenize(t) or [""] for t in texts]
+        langs = [analyzer(x) for x in languages] if languages else [DEFAULT_LANGUAGE] * len(texts)
+        tokens = [tokenize_as(t, lang) or [""] for t, lang in zip(texts, langs, strict=True)]
         retriever = bm25s.BM25(k1=k1, b=b)
         if tokens:
             retriever.index(tokens, show_progress=False)
         df = Counter(tok for toks in tokens for tok in set(toks))
-        return cls(retriever if tokens else None, ids, doc_ids, dict(df), generation, k1, b, table)
+        present = sorted(set(langs), key=lambda x: (x != DEFAULT_LANGUAGE, x))
+        return cls(retriever if tokens else None, ids, doc_ids, dict(df), generation, k1, b, table,
+                   present)
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then swap it in, so a reader never sees half an index."""
@@ -84,7 +145,7 @@ class LexicalIndex:
         (tmp / "index.json").write_text(json.dumps({
             "generation": self.generation, "ids": self.ids,
             "doc_ids": [self.doc_list[i] for i in self.doc_index],
-            "df": self.df, "k1": self.k1, "b": self.b}))
+            "df": self.df, "k1": self.k1, "b": self.b, "languages": self.languages}))
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -106,11 +167,62 @@ class LexicalIndex:
         if table is not None and len(table) != len(meta["ids"]):
             table = None
         return cls(retriever, meta["ids"], meta["doc_ids"], meta["df"], meta["generation"],
-                   meta["k1"], meta["b"], table)
+                   meta["k1"], meta["b"], table, meta.get("languages"))
 
     # -- querying --------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.ids)
+
+    def query_terms(self, query: str) -> dict[str, list[str]]:
+        """The query read with each language's analyzer that the collection's chunks were read
+        with: every chunk is then scored in its own language. Outside English a stem also takes
+        the collection's stems it extends or that extend it (``neighbours``)."""
+        return {lang: tokenize_as(query, lang) if lang == DEFAULT_LANGUAGE
+                else self.neighbours(tokenize_as(query, lang))
+                for lang in self.languages}
+
+    def neighbours(self, tokens: list[str]) -> list[str]:
+        """Each token, or the collection's tokens of its language that extend it, or that it
+        extends, by at most ``AFFIX_LETTERS`` letters (the shorter keeping ``MIN_STEM``).
+        Snowball leaves the Nordic definite endings on some words: Swedish "klustret" stays
+        "klustret" while "kluster" becomes "klust", "projektet" stays and "projekt" becomes
+        "projek". A token nothing matches stays as it is (it counts as unknown)."""
+        out: dict[str, None] = {}
+        for token in tokens:
+            lang, _, stem = token.partition(":")
+            found = self._extensions(token)
+            found += [f"{lang}:{stem[:-cut]}" for cut in range(1, AFFIX_LETTERS + 1)
+                      if len(stem) - cut >= MIN_STEM and f"{lang}:{stem[:-cut]}" in self.df]
+            out.update(dict.fromkeys(found or [token]))
+        return list(out)
+
+    def _extensions(self, token: str) -> list[str]:
+        """Tokens of the collection that are ``token`` plus at most ``AFFIX_LETTERS`` letters."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(t for t in self.df if ":" in t)
+        stem = token.partition(":")[2]
+        if len(stem) < MIN_STEM:
+            return [token] if token in self.df else []
+        i = bisect.bisect_left(self._vocabulary, token)
+        out = []
+        while i < len(self._vocabulary) and self._vocabulary[i].startswith(token):
+            if len(self._vocabulary[i]) - len(token) <= AFFIX_LETTERS:
+                out.append(self._vocabulary[i])
+            i += 1
+        return out
+
+    def best_terms(self, terms: dict[str, list[str]]) -> list[str]:
+        """The query's tokens in the language it fits best: the lowest ``unknown_share`` (the
+        first language of the collection on a tie). With one language, its tokens."""
+        if len(terms) == 1:
+            return next(iter(terms.values()))
+        return min(terms.values(), key=self.unknown_share)
+
+    def question_terms(self, query: str) -> list[str]:
+        """``best_terms`` of a query: what abstention and the score bound read."""
+        if self.languages == [DEFAULT_LANGUAGE]:
+            return tokenize(query)
+        return self.best_terms(self.query_terms(query))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 of every chunk. A term the query repeats counts once: a claim that names a thing

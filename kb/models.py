@@ -177,6 +177,7 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     sources: list[str] | None = None
+    language: str | list[str] | None = None  # ISO 639-1 codes ("sv"), as detected at ingest
 
     @classmethod
     def of(cls, value: Filters | dict[str, Any] | None) -> Filters | None:

@@ -16,7 +16,7 @@ import numpy as np
 from kb.chunktable import ChunkTable
 from kb.derived import LexicalCache
 from kb.fusion import fuse_scoped
-from kb.lexical import LexicalIndex, tokenize
+from kb.lexical import LexicalIndex
 from kb.models import Filters, Hit
 from kb.sentences import SENTENCE_KEY
 from kb.settings import Settings
@@ -77,8 +77,8 @@ class Retriever:
         lex = self.lexical.get() if lex is None else lex
         if not len(lex):  # an empty store
             return Candidates([], [], np.zeros(0, np.float32), np.zeros(0, np.float32), 1.0)
-        tokens = tokenize(query)
-        lex_scores = lex.scores(tokens)
+        terms = lex.query_terms(query)  # the query in each language of the collection
+        lex_scores = lex.scores([t for tokens in terms.values() for t in tokens])
         if allowed is not None and len(lex_scores):
             lex_scores = np.where(lex.mask(allowed), lex_scores, 0.0)
         bm25_top = [int(i) for i in _top(lex_scores, n) if lex_scores[i] > 0]
@@ -97,7 +97,7 @@ class Retriever:
             dense=np.fromiter(dense.values(), dtype=np.float32, count=len(ids)),
             lexical=np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0
                               for c in ids], dtype=np.float32),
-            lexical_max=lex.max_score(tokens))
+            lexical_max=lex.max_score(lex.best_terms(terms)))
 
     def _rows(self, lex: LexicalIndex, ids: list[str]) -> dict[str, tuple[str | None, dict]]:
         """Text and metadata of these chunks: from the chunk table of BM25's generation, from
@@ -239,5 +239,7 @@ def matches(f: Filters, rec: dict[str, Any]) -> bool:
         if f.year_to is not None and int(start) > f.year_to:
             return False
     if f.sources and rec.get("source") not in f.sources:
+        return False
+    if not _one_of(rec.get("language"), f.language):
         return False
     return True

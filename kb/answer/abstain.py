@@ -214,8 +214,9 @@ def signals(question: str, hits: list[Hit], lexical: LexicalIndex, best_sentence
             citations: Sequence[Citation] = ()) -> Signals:
     """The signals for ``question`` given the passages read, the best sentence's cosine and the
     citations of the answer that would be given."""
+    unknown = lexical.unknown_share(lexical.question_terms(question))
     return Signals(top_score=round(hits[0].score, 4) if hits else 0.0,
-                   unknown_share=round(float(lexical.unknown_share(tokenize(question))), 4),
+                   unknown_share=round(float(unknown), 4),
                    best_sentence=round(float(best_sentence), 4) if hits else 0.0,
                    unmatched=round(unmatched_share(question, hits, citations), 4))
 
