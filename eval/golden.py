@@ -4,12 +4,17 @@ A golden item (one JSON line in ``eval/golden/*.jsonl``)::
 
     {"id", "question", "sources": [source, ...], "page": int|null, "timestamp": seconds|null,
      "facts": [str, ...], "type": "answerable"|"out_of_scope", "split": "tune"|"heldout",
-     "follow_up_of": id|null}
+     "follow_up_of": id|null, "shape": "list"|"procedure"|null, "sections": [str, ...]}
+
+``shape`` marks the questions whose answer is judged as a whole: a *list* question counts the
+distinct ``sources`` the answer cites (list recall); a *procedure* question counts the
+``sections`` of its method (a chunk's ``section`` metadata) the answer quotes (section coverage).
 
 For each item: retrieval at document level (``search`` k=10, hits deduplicated by source in order)
 scored on ``sources`` with ``eval.metrics``; ``ask`` for the answer (a follow-up gets the chain of
 earlier turns as history), then facts present, page and timestamp accuracy, abstention, citation
-validity and (extractive answers) sentence grounding. Everything is reported for the tune split,
+validity and (extractive answers) sentence grounding; fact in the first sentence (the first
+answer sentence holds an expected fact); list recall and section coverage for shaped questions. Everything is reported for the tune split,
 the held-out split and all. The abstention signals of each question, read from its ``Answer``
 (``Answer.signals``: what ``ask`` decided on), are kept for ``eval.calibration``, which reads the
 tune split only.
@@ -23,6 +28,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from eval import answers as answers_mod
 from eval.metrics import evaluate
 from kb.errors import UsageError
 from kb.models import Signals
@@ -48,6 +54,8 @@ class GoldenItem:
     timestamp: float | None = None
     facts: list[str] = field(default_factory=list)
     follow_up_of: str | None = None
+    shape: str | None = None  # "list" | "procedure": judged by list recall / section coverage
+    sections: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -75,6 +83,11 @@ class QuestionResult:
     facts_present: bool | None = None  # None: no facts to check
     missing_facts: list[str] = field(default_factory=list)
     facts_read: bool | None = None  # every fact is in the passages the answerer read
+    fact_first: bool | None = None  # the first answer sentence holds an expected fact
+    shape: str | None = None
+    list_recall: float | None = None  # list questions: expected documents cited / expected
+    section_coverage: float | None = None  # procedures: expected sections quoted / expected
+    sections_quoted: list[str] = field(default_factory=list)
     page_ok: bool | None = None
     timestamp_ok: bool | None = None
     citations_ok: bool | None = None  # None: nothing cited
@@ -101,6 +114,10 @@ class QuestionResult:
                 out.append("expected page not cited")
             if self.timestamp_ok is False:
                 out.append("expected timestamp not cited")
+            if self.list_recall is not None and self.list_recall < 1:
+                out.append(f"list cites {self.list_recall:.2f} of the expected documents")
+            if self.section_coverage is not None and self.section_coverage < 1:
+                out.append(f"procedure quotes only {self.sections_quoted} of its sections")
         out.extend(self.citation_problems)
         out.extend(f"sentence not in the passage or source it cites: {s[:80]!r}"
                    for s in self.ungrounded)
@@ -144,6 +161,12 @@ def _check(items: list[GoldenItem]) -> None:
         if item.type not in ("answerable", "out_of_scope"):
             raise UsageError(f"{item.id}: type must be answerable or out_of_scope, "
                              f"not {item.type!r}")
+        if item.shape not in (None, "list", "procedure"):
+            raise UsageError(f"{item.id}: shape must be list or procedure, not {item.shape!r}")
+        if item.shape == "procedure" and not item.sections:
+            raise UsageError(f"{item.id}: a procedure question names the sections it expects")
+        if item.shape == "list" and len(item.sources) < 2:
+            raise UsageError(f"{item.id}: a list question expects at least two sources")
 
 
 # -- the checks on one answer ---------------------------------------------------------------------
@@ -229,6 +252,11 @@ class ChunkTexts:
             self._ids[chunk_id] = (self.store.get([chunk_id])["texts"] or [""])[0]
         return self._ids[chunk_id]
 
+    def section(self, chunk_id: str) -> str | None:
+        """The chunk's ``section`` metadata (a heading), or None."""
+        metas = self.store.get([chunk_id]).get("metadatas") or [{}]
+        return (metas[0] or {}).get("section")
+
 
 # -- running --------------------------------------------------------------------------------------
 def golden_settings(settings: Settings) -> Settings:
@@ -302,11 +330,13 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
     if item.answerable and item.facts:
         res.missing_facts = missing_facts(item.facts, answer.text)
         res.facts_present = not res.missing_facts
+        res.fact_first = answers_mod.fact_first(item.facts, answer.text)
         res.facts_read = not missing_facts(item.facts, "\n".join(passages_read(kb, query)))
     if item.answerable and item.page is not None:
         res.page_ok = cites_page(cites, item.sources, int(item.page))
     if item.answerable and item.timestamp is not None:
         res.timestamp_ok = cites_time(cites, item.sources, float(item.timestamp))
+    _shape_checks(item, res, cites, chunks)
     if cites or not answer.abstained:
         res.citation_problems = citation_problems(answer.text, cites, chunks)
         res.citations_ok = not res.citation_problems
@@ -314,6 +344,22 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
         res.ungrounded = ungrounded_sentences(answer.text, cites, chunks)
         res.grounded = not res.ungrounded
     return res
+
+
+def _shape_checks(item: GoldenItem, res: QuestionResult, cites: list, chunks: ChunkTexts) -> None:
+    """List recall (distinct expected documents cited) and procedure section coverage (the
+    method's sections quoted, read from the cited chunks of its own documents)."""
+    res.shape = item.shape
+    if item.shape == "list":
+        res.list_recall = answers_mod.source_recall(item.sources, cites)
+    elif item.shape == "procedure":
+        res.sections_quoted = answers_mod.sections_quoted(cites, chunks.section, item.sources)
+        res.section_coverage = answers_mod.section_coverage(item.sections, res.sections_quoted)
+
+
+def _mean(values: list[float | None]) -> tuple[float | None, int]:
+    known = [v for v in values if v is not None]
+    return (round(sum(known) / len(known), 4) if known else None), len(known)
 
 
 # -- reporting ------------------------------------------------------------------------------------
@@ -333,12 +379,15 @@ def summarise(results: list[QuestionResult]) -> dict[str, Any]:
                            "out_of_scope": len(oos)}
     out.update({m: round(scores[m], 4) for m in RETRIEVAL})
     for name, values in (("facts_present", [r.facts_present for r in answerable]),
+                         ("fact_first", [r.fact_first for r in answerable]),
                          ("facts_read", [r.facts_read for r in answerable]),
                          ("page_accuracy", [r.page_ok for r in answerable]),
                          ("timestamp_accuracy", [r.timestamp_ok for r in answerable]),
                          ("citation_validity", [r.citations_ok for r in results]),
                          ("sentence_grounding", [r.grounded for r in results])):
         out[name], out[f"{name}_n"] = _share(values)
+    out["list_recall"], out["list_n"] = _mean([r.list_recall for r in answerable])
+    out["section_coverage"], out["procedure_n"] = _mean([r.section_coverage for r in answerable])
     out["abstention_oos"], _ = _share([r.abstained for r in oos])
     out["false_abstention"], _ = _share([r.abstained for r in answerable])
     return out

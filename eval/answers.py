@@ -1,0 +1,96 @@
+"""Checks on one answer's text and citations, shared by the golden set and the external sets.
+
+An extractive answer is ``sentence [n] sentence [n] ...`` (a list or an outline puts its items on
+lines of their own, each ending in its ``[n]``): its *sentences* are the spans that end in a
+marker. Facts are matched case-insensitively with whitespace normalised (``normalise``) or, for
+text nobody here wrote, word by word with punctuation ignored (``words``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def words(text: str) -> str:
+    """Lower-case words joined by single spaces, punctuation dropped: "EUR 4,500." -> "eur 4 500"."""
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def holds(fact: str, text: str, by_words: bool = False) -> bool:
+    """``fact`` is in ``text``: a normalised substring, or (``by_words``) a run of whole words."""
+    if by_words:
+        return f" {words(fact)} " in f" {words(text)} "
+    return normalise(fact) in normalise(text)
+
+
+def answer_sentences(text: str) -> list[str]:
+    """The spans of ``text`` that end in a ``[n]`` marker, in order (markers removed); an answer
+    without markers is one sentence."""
+    parts = _MARKER.split(text)  # [span, n, span, n, ..., tail]
+    spans = [p.strip() for p in parts[0::2][: len(parts) // 2]]
+    spans = [s for s in spans if s]
+    if spans:
+        return spans
+    return [text.strip()] if text.strip() else []
+
+
+def first_sentence(text: str) -> str:
+    """The answer's first sentence: what a reader sees first. A heading line without a marker
+    (an outline's title) belongs to the first marked span, so it counts with it."""
+    spans = answer_sentences(text)
+    return spans[0] if spans else ""
+
+
+def fact_first(facts: Sequence[str], text: str, by_words: bool = False) -> bool:
+    """The first sentence holds at least one expected fact."""
+    first = first_sentence(text)
+    return any(holds(f, first, by_words) for f in facts)
+
+
+def facts_missing(facts: Sequence[str], text: str, by_words: bool = False) -> list[str]:
+    return [f for f in facts if not holds(f, text, by_words)]
+
+
+def cited_sources(citations: Iterable[Any]) -> list[str]:
+    """Distinct cited sources in citation order."""
+    return list(dict.fromkeys(c.source for c in citations))
+
+
+def source_recall(expected: Sequence[str], citations: Iterable[Any]) -> float:
+    """Share of the expected documents the answer cites (each counts once)."""
+    if not expected:
+        return 0.0
+    cited = set(cited_sources(citations))
+    return round(sum(1 for s in set(expected) if s in cited) / len(set(expected)), 4)
+
+
+def sections_quoted(citations: Iterable[Any], section_of: Callable[[str], str | None],
+                    sources: Sequence[str] | None = None) -> list[str]:
+    """The sections (a chunk's ``section`` metadata) of the cited chunks, in citation order;
+    with ``sources``, only the chunks of those documents."""
+    out: list[str] = []
+    for c in citations:
+        chunk_id = getattr(c, "chunk_id", None)
+        if not chunk_id or (sources and c.source not in sources):
+            continue
+        name = section_of(chunk_id)
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def section_coverage(expected: Sequence[str], quoted: Sequence[str]) -> float:
+    """Share of the expected sections among the quoted ones (case-insensitive)."""
+    if not expected:
+        return 0.0
+    got = {normalise(q) for q in quoted}
+    return round(sum(1 for s in expected if normalise(s) in got) / len(expected), 4)
