@@ -21,7 +21,8 @@ def normalise(text: str) -> str:
 
 
 def words(text: str) -> str:
-    """Lower-case words joined by single spaces, punctuation dropped: "EUR 4,500." -> "eur 4 500"."""
+    """Lower-case words joined by single spaces, punctuation dropped ("EUR 4,500." -> "eur 4
+    500")."""
     return " ".join(_WORD.findall(text.lower()))
 
 
@@ -32,27 +33,35 @@ def holds(fact: str, text: str, by_words: bool = False) -> bool:
     return normalise(fact) in normalise(text)
 
 
-def answer_sentences(text: str) -> list[str]:
-    """The spans of ``text`` that end in a ``[n]`` marker, in order (markers removed); an answer
-    without markers is one sentence."""
-    parts = _MARKER.split(text)  # [span, n, span, n, ..., tail]
-    spans = [p.strip() for p in parts[0::2][: len(parts) // 2]]
+def answer_sentences(text: str, passages: Sequence[str] = ()) -> list[str]:
+    """The spans of ``text`` that end in a citation marker, in order (markers removed); an answer
+    without markers is one sentence. A ``[n]`` that the ``passages`` hold in the same place
+    (a footnote mark in the source: "the ITER [1] project") is text, not a citation marker."""
+    spans, start = [], 0
+    for m in _MARKER.finditer(text):
+        around = text[max(0, m.start() - 30):m.end() + 15]
+        if passages and any(around in p for p in passages):
+            continue
+        span = _MARKER.sub("", text[start:m.start()])
+        spans.append(re.sub(r"[ \t]{2,}", " ", span).strip())
+        start = m.end()
     spans = [s for s in spans if s]
     if spans:
         return spans
     return [text.strip()] if text.strip() else []
 
 
-def first_sentence(text: str) -> str:
+def first_sentence(text: str, passages: Sequence[str] = ()) -> str:
     """The answer's first sentence: what a reader sees first. A heading line without a marker
     (an outline's title) belongs to the first marked span, so it counts with it."""
-    spans = answer_sentences(text)
+    spans = answer_sentences(text, passages)
     return spans[0] if spans else ""
 
 
-def fact_first(facts: Sequence[str], text: str, by_words: bool = False) -> bool:
+def fact_first(facts: Sequence[str], text: str, by_words: bool = False,
+               passages: Sequence[str] = ()) -> bool:
     """The first sentence holds at least one expected fact."""
-    first = first_sentence(text)
+    first = first_sentence(text, passages)
     return any(holds(f, first, by_words) for f in facts)
 
 

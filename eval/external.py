@@ -108,7 +108,8 @@ def answer_hits(kb, question: str) -> list[Any]:
 def score(q: ExternalQuestion, kb, default_n: int) -> ExternalResult:
     hits = answer_hits(kb, q.question)
     ans = kb.ask(q.question)
-    kb_sents = [] if ans.abstained else answers.answer_sentences(ans.text)
+    passages = [h.text for h in hits]
+    kb_sents = [] if ans.abstained else answers.answer_sentences(ans.text, passages)
     n = len(kb_sents) or default_n
     base = baseline_sentences(q.question, hits, kb.embedder, n)
     text = "" if ans.abstained else ans.text
@@ -116,10 +117,10 @@ def score(q: ExternalQuestion, kb, default_n: int) -> ExternalResult:
         id=q.id, kind=q.kind, question=q.question, facts=q.facts, sources=q.sources,
         answer=ans.text, baseline=base, abstained=ans.abstained, sentences=len(kb_sents),
         kb_fact=not answers.facts_missing(q.facts, text, by_words=True),
-        kb_first=bool(text) and answers.fact_first(q.facts, text, by_words=True),
+        kb_first=bool(text) and answers.fact_first(q.facts, text, True, passages),
         base_fact=bool(base) and not answers.facts_missing(q.facts, " ".join(base), True),
         base_first=bool(base) and any(answers.holds(f, base[0], True) for f in q.facts),
-        read=not answers.facts_missing(q.facts, "\n".join(h.text for h in hits), True),
+        read=not answers.facts_missing(q.facts, "\n".join(passages), True),
         cites_source=any(c.source in q.sources for c in ans.citations),
         shape=getattr(ans, "shape", None))
 

@@ -161,8 +161,9 @@ QMSUM_EVERY = 3  # every third meeting of the file goes into the store
 
 
 # -- QMSum ----------------------------------------------------------------------------------------
-_DETOK = [(re.compile(r"\{\w+\}"), ""), (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m)\b"), r"\1"),
-          (re.compile(r" ([.,?!;:%])"), r"\1"), (re.compile(r"\s+"), " ")]
+_DETOK = [(re.compile(r"\{\w+\}"), ""), (re.compile(r"\s+"), " "),
+          (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m)\b"), r"\1"),
+          (re.compile(r" ([.,?!;:%])"), r"\1")]
 
 
 def detokenise(text: str) -> str:

@@ -14,8 +14,8 @@ For each item: retrieval at document level (``search`` k=10, hits deduplicated b
 scored on ``sources`` with ``eval.metrics``; ``ask`` for the answer (a follow-up gets the chain of
 earlier turns as history), then facts present, page and timestamp accuracy, abstention, citation
 validity and (extractive answers) sentence grounding; fact in the first sentence (the first
-answer sentence holds an expected fact); list recall and section coverage for shaped questions. Everything is reported for the tune split,
-the held-out split and all. The abstention signals of each question, read from its ``Answer``
+answer sentence holds an expected fact); list recall and section coverage for shaped questions.
+Everything is reported for the tune split, the held-out split and all. The abstention signals of each question, read from its ``Answer``
 (``Answer.signals``: what ``ask`` decided on), are kept for ``eval.calibration``, which reads the
 tune split only.
 """
@@ -330,8 +330,9 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
     if item.answerable and item.facts:
         res.missing_facts = missing_facts(item.facts, answer.text)
         res.facts_present = not res.missing_facts
-        res.fact_first = answers_mod.fact_first(item.facts, answer.text)
-        res.facts_read = not missing_facts(item.facts, "\n".join(passages_read(kb, query)))
+        read = passages_read(kb, query)
+        res.fact_first = answers_mod.fact_first(item.facts, answer.text, passages=read)
+        res.facts_read = not missing_facts(item.facts, "\n".join(read))
     if item.answerable and item.page is not None:
         res.page_ok = cites_page(cites, item.sources, int(item.page))
     if item.answerable and item.timestamp is not None:

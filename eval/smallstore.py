@@ -47,7 +47,7 @@ def store_documents(own: list[str], every: list[str], others: int = OTHERS) -> l
     key = ",".join(sorted(own))
     rest = sorted((s for s in every if s not in own),
                   key=lambda s: hashlib.sha1(f"{key}|{s}".encode()).hexdigest())
-    return sorted(set(own)) + sorted(rest[:others])
+    return sorted(set(own) | set(rest[:others]))
 
 
 def groups(items: list[golden.GoldenItem], every: list[str]) -> dict[tuple[str, ...], list]:
