@@ -15,9 +15,9 @@ scored on ``sources`` with ``eval.metrics``; ``ask`` for the answer (a follow-up
 earlier turns as history), then facts present, page and timestamp accuracy, abstention, citation
 validity and (extractive answers) sentence grounding; fact in the first sentence (the first
 answer sentence holds an expected fact); list recall and section coverage for shaped questions.
-Everything is reported for the tune split, the held-out split and all. The abstention signals of each question, read from its ``Answer``
-(``Answer.signals``: what ``ask`` decided on), are kept for ``eval.calibration``, which reads the
-tune split only.
+Everything is reported for the tune split, the held-out split and all. The abstention signals
+of each question, read from its ``Answer`` (``Answer.signals``: what ``ask`` decided on), are kept
+for ``eval.calibration``, which reads the tune split only.
 """
 
 from __future__ import annotations
