@@ -1,5 +1,9 @@
 """Checks on one answer's text and citations, shared by the golden set and the external sets.
 
+Citations: the cited page or time, every ``[n]`` naming a listed citation and every snippet
+verbatim stored text (``citation_problems``), every extractive sentence verbatim text of what it
+cites (``ungrounded_sentences``), over the store's chunk texts (``ChunkTexts``).
+
 An extractive answer is ``sentence [n] sentence [n] ...`` (a list or an outline puts its items on
 lines of their own, each ending in its ``[n]``): its *sentences* are the spans that end in a
 marker. Facts are matched case-insensitively with whitespace normalised (``normalise``) or, for
@@ -13,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 _MARKER = re.compile(r"\[(\d+)\]")
+TIME_SLACK = 10.0  # seconds either side of a cited transcript window
 _WORD = re.compile(r"\w+")
 
 
@@ -103,3 +108,82 @@ def section_coverage(expected: Sequence[str], quoted: Sequence[str]) -> float:
         return 0.0
     got = {normalise(q) for q in quoted}
     return round(sum(1 for s in expected if normalise(s) in got) / len(expected), 4)
+
+
+# -- citations ------------------------------------------------------------------------------------
+def cites_page(citations: Sequence[Any], sources: Sequence[str], page: int) -> bool:
+    return any(c.source in sources and c.page == page for c in citations)
+
+
+def cites_time(citations: Sequence[Any], sources: Sequence[str], ts: float,
+               slack: float = TIME_SLACK) -> bool:
+    """A citation of an expected source whose window, widened by ``slack``, contains ``ts``."""
+    for c in citations:
+        if c.source in sources and c.start is not None:
+            end = c.end if c.end is not None else c.start
+            if c.start - slack <= ts <= end + slack:
+                return True
+    return False
+
+
+def citation_problems(text: str, citations: Sequence[Any],
+                      chunk_texts: Callable[[str], list[str]]) -> list[str]:
+    """Every ``[n]`` must name a listed citation; every snippet must be verbatim stored text."""
+    from kb.answer.citations import markers
+
+    listed = {c.n for c in citations}
+    out = [f"marker [{n}] names no citation" for n in sorted(set(markers(text)) - listed)]
+    for c in citations:
+        if not any(c.snippet in chunk for chunk in chunk_texts(c.source)):
+            out.append(f"snippet [{c.n}] is not verbatim text of {c.source}")
+    return out
+
+
+def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts) -> list[str]:
+    """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
+    verbatim text of their cited source, or, when the citation gives a page or a time span, of
+    the passage the citation was taken from (else that page or time is not theirs)."""
+    from kb.answer.citations import MARKER
+
+    by_n = {c.n: c for c in citations}
+    parts = MARKER.split(text)  # [sentence, n, sentence, n, ..., tail]
+    out = []
+    for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
+        sentence, cite = sentence.strip(), by_n.get(int(n))
+        if not sentence or cite is None:
+            continue
+        located = cite.page is not None or cite.start is not None
+        if located and getattr(cite, "chunk_id", None):
+            texts = [chunks.by_id(cite.chunk_id)]
+        else:
+            texts = chunks(cite.source)
+        if not any(sentence in t or sentence.rstrip(".") in t for t in texts):
+            out.append(sentence)
+    return out
+
+
+class ChunkTexts:
+    """Stored chunk texts, read from the store's chunks collection once each: all of a source's
+    (``chunks(source)``), or one by id (``chunks.by_id(chunk_id)``)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._cache: dict[str, list[str]] = {}
+        self._ids: dict[str, str] = {}
+
+    def __call__(self, source: str) -> list[str]:
+        if source not in self._cache:
+            got = self.store.get(where={"source": source})
+            self._cache[source] = got["texts"]
+            self._ids.update(zip(got["ids"], self._cache[source], strict=True))
+        return self._cache[source]
+
+    def by_id(self, chunk_id: str) -> str:
+        if chunk_id not in self._ids:
+            self._ids[chunk_id] = (self.store.get([chunk_id])["texts"] or [""])[0]
+        return self._ids[chunk_id]
+
+    def section(self, chunk_id: str) -> str | None:
+        """The chunk's ``section`` metadata (a heading), or None."""
+        metas = self.store.get([chunk_id]).get("metadatas") or [{}]
+        return (metas[0] or {}).get("section")

@@ -23,12 +23,20 @@ for ``eval.calibration``, which reads the tune split only.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from eval import answers as answers_mod
+from eval.answers import (  # noqa: F401 (the checks on citations, re-exported for callers)
+    TIME_SLACK,
+    ChunkTexts,
+    citation_problems,
+    cites_page,
+    cites_time,
+    ungrounded_sentences,
+)
 from eval.metrics import evaluate
 from kb.errors import UsageError
 from kb.models import Signals
@@ -38,7 +46,6 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 REPO_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SPLITS = ("tune", "heldout", "all")
 SEARCH_K = 10
-TIME_SLACK = 10.0  # seconds either side of a cited transcript window
 RETRIEVAL = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@10")
 SIGNALS = tuple(f.name for f in fields(Signals))  # kept on each QuestionResult under these names
 
@@ -178,84 +185,6 @@ def missing_facts(facts: Sequence[str], answer: str) -> list[str]:
     """The facts that are not a case-insensitive, whitespace-normalised substring of the answer."""
     text = normalise(answer)
     return [f for f in facts if normalise(f) not in text]
-
-
-def cites_page(citations: Sequence[Any], sources: Sequence[str], page: int) -> bool:
-    return any(c.source in sources and c.page == page for c in citations)
-
-
-def cites_time(citations: Sequence[Any], sources: Sequence[str], ts: float,
-               slack: float = TIME_SLACK) -> bool:
-    """A citation of an expected source whose window, widened by ``slack``, contains ``ts``."""
-    for c in citations:
-        if c.source in sources and c.start is not None:
-            end = c.end if c.end is not None else c.start
-            if c.start - slack <= ts <= end + slack:
-                return True
-    return False
-
-
-def citation_problems(text: str, citations: Sequence[Any],
-                      chunk_texts: Callable[[str], list[str]]) -> list[str]:
-    """Every ``[n]`` must name a listed citation; every snippet must be verbatim stored text."""
-    from kb.answer.citations import markers
-
-    listed = {c.n for c in citations}
-    out = [f"marker [{n}] names no citation" for n in sorted(set(markers(text)) - listed)]
-    for c in citations:
-        if not any(c.snippet in chunk for chunk in chunk_texts(c.source)):
-            out.append(f"snippet [{c.n}] is not verbatim text of {c.source}")
-    return out
-
-
-def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts) -> list[str]:
-    """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
-    verbatim text of their cited source, or, when the citation gives a page or a time span, of
-    the passage the citation was taken from (else that page or time is not theirs)."""
-    from kb.answer.citations import MARKER
-
-    by_n = {c.n: c for c in citations}
-    parts = MARKER.split(text)  # [sentence, n, sentence, n, ..., tail]
-    out = []
-    for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
-        sentence, cite = sentence.strip(), by_n.get(int(n))
-        if not sentence or cite is None:
-            continue
-        located = cite.page is not None or cite.start is not None
-        if located and getattr(cite, "chunk_id", None):
-            texts = [chunks.by_id(cite.chunk_id)]
-        else:
-            texts = chunks(cite.source)
-        if not any(sentence in t or sentence.rstrip(".") in t for t in texts):
-            out.append(sentence)
-    return out
-
-
-class ChunkTexts:
-    """Stored chunk texts, read from the store's chunks collection once each: all of a source's
-    (``chunks(source)``), or one by id (``chunks.by_id(chunk_id)``)."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-        self._cache: dict[str, list[str]] = {}
-        self._ids: dict[str, str] = {}
-
-    def __call__(self, source: str) -> list[str]:
-        if source not in self._cache:
-            got = self.store.get(where={"source": source})
-            self._cache[source] = got["texts"]
-            self._ids.update(zip(got["ids"], self._cache[source], strict=True))
-        return self._cache[source]
-
-    def by_id(self, chunk_id: str) -> str:
-        if chunk_id not in self._ids:
-            self._ids[chunk_id] = (self.store.get([chunk_id])["texts"] or [""])[0]
-        return self._ids[chunk_id]
-
-    def section(self, chunk_id: str) -> str | None:
-        """The chunk's ``section`` metadata (a heading), or None."""
-        metas = self.store.get([chunk_id]).get("metadatas") or [{}]
-        return (metas[0] or {}).get("section")
 
 
 # -- running --------------------------------------------------------------------------------------
