@@ -102,6 +102,30 @@ def sections_quoted(citations: Iterable[Any], section_of: Callable[[str], str | 
     return out
 
 
+_LABEL = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:[A-Z][\w /&-]{0,30}:\s+)?")
+
+
+def sections_in_text(text: str, citations: Sequence[Any], chunks: ChunkTexts,
+                     sources: Sequence[str]) -> list[str]:
+    """The sections of ``sources`` whose chunks hold an answer sentence verbatim (a leading bullet
+    or "Label: " the answer added aside), read sentence by sentence through its ``[n]``: one
+    citation may stand for a whole document, so its chunk alone does not say what was quoted."""
+    by_n = {c.n: c for c in citations}
+    parts = _MARKER.split(text)
+    out: list[str] = []
+    for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
+        cite, sentence = by_n.get(int(n)), sentence.strip()
+        if not sentence or cite is None or cite.source not in sources:
+            continue
+        tries = {sentence, sentence.rstrip("."), _LABEL.sub("", sentence).rstrip(".")} - {""}
+        for chunk_text, section in chunks.with_sections(cite.source):
+            if section and any(t in chunk_text for t in tries):
+                if section not in out:
+                    out.append(section)
+                break
+    return out
+
+
 def section_coverage(expected: Sequence[str], quoted: Sequence[str]) -> float:
     """Share of the expected sections among the quoted ones (case-insensitive)."""
     if not expected:
@@ -170,6 +194,7 @@ class ChunkTexts:
         self.store = store
         self._cache: dict[str, list[str]] = {}
         self._ids: dict[str, str] = {}
+        self._sections: dict[str, list[tuple[str, str | None]]] = {}
 
     def __call__(self, source: str) -> list[str]:
         if source not in self._cache:
@@ -177,6 +202,14 @@ class ChunkTexts:
             self._cache[source] = got["texts"]
             self._ids.update(zip(got["ids"], self._cache[source], strict=True))
         return self._cache[source]
+
+    def with_sections(self, source: str) -> list[tuple[str, str | None]]:
+        """(text, ``section`` metadata) of each of the source's chunks."""
+        if source not in self._sections:
+            got = self.store.get(where={"source": source})
+            self._sections[source] = [(t, (m or {}).get("section"))
+                                      for t, m in zip(got["texts"], got["metadatas"], strict=True)]
+        return self._sections[source]
 
     def by_id(self, chunk_id: str) -> str:
         if chunk_id not in self._ids:

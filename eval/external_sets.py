@@ -14,10 +14,11 @@ expected facts that are word runs of the ingested text (``eval.answers.holds(by_
 * ``qmsum``: every third meeting of ``val.jsonl`` as a ``[hh:mm:ss] Speaker: text`` transcript
   (10 s a turn; the corpus's tokenisation undone: "it 's" -> "it's", ``{disfmarker}`` dropped).
   Its specific queries are asked as they are; the expected fact is the longest run of 3 to 8
-  words (at least two of them not stop words) that the reference answer shares with the query's
-  relevant turns. It measures whether the answer quotes the part of the meeting that the
-  reference answer summarises, not whether it answers as well as the reference; queries whose
-  answer shares no such run with its turns are left out (their count is reported).
+  words (at least two of them neither stop words nor words of the query) that the reference
+  answer shares with the query's relevant turns. It measures whether the answer quotes the part
+  of the meeting that the reference answer summarises, not whether it answers as well as the
+  reference; queries whose answer shares no such run with its turns are left out (their count
+  is reported).
 * ``real-pdfs``: the PDFs ingested as they are. Questions come from English sentences of the form
   "[The/A/An] <subject of 1-6 words> is/are/aims to/allows/enables/consists of/... <rest>" (a
   subject holding a clause word such as "which", "it" or "has" is no subject; a passive "is
@@ -43,7 +44,8 @@ SETS = ("eu-call-topics", "qmsum", "real-pdfs")
 STOP = frozenset("""a an the and or but of to in on at for with by from as is are was were be been
 it its this that these those there their they we you he she i our your his her them not no so if
 then than what which who whom how when where why do does did can could will would should may
-might must about into over also just very some any all more most such only other""".split())
+might must about into over also just very some any all more most such only other have has had
+get got go going say said think thought know like well yeah yes um uh okay ok really""".split())
 
 
 @dataclass
@@ -186,14 +188,15 @@ def meeting_text(meeting: dict[str, Any], number: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def shared_run(answer: str, span: str, lo: int = 3, hi: int = 8) -> str | None:
+def shared_run(answer: str, span: str, query: str = "", lo: int = 3, hi: int = 8) -> str | None:
     """The longest (then earliest) run of ``lo``-``hi`` words of ``answer`` that ``span`` holds,
-    with at least two words that are not stop words."""
+    with at least two words that are neither stop words nor words of the ``query``."""
     aw, target = words(answer).split(), f" {words(span)} "
+    known = STOP | set(words(query).split())
     for n in range(hi, lo - 1, -1):
         for i in range(len(aw) - n + 1):
             run = aw[i:i + n]
-            if sum(w not in STOP for w in run) >= 2 and f" {' '.join(run)} " in target:
+            if sum(w not in known for w in run) >= 2 and f" {' '.join(run)} " in target:
                 return " ".join(run)
     return None
 
@@ -212,7 +215,7 @@ def qmsum(folder: Path, limit: int) -> ExternalSet:
         turns = meeting["meeting_transcripts"]
         for q_index, q in enumerate(meeting.get("specific_query_list", [])):
             span = _span_text(q, turns)
-            fact = shared_run(q.get("answer", ""), span)
+            fact = shared_run(q.get("answer", ""), span, q["query"])
             if fact is None:
                 skipped += 1
                 continue

@@ -278,12 +278,15 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
 
 def _shape_checks(item: GoldenItem, res: QuestionResult, cites: list, chunks: ChunkTexts) -> None:
     """List recall (distinct expected documents cited) and procedure section coverage (the
-    method's sections quoted, read from the cited chunks of its own documents)."""
+    method's sections quoted: the sections of its own documents whose chunks hold an answer
+    sentence, and those of the chunks its citations name)."""
     res.shape = item.shape
     if item.shape == "list":
         res.list_recall = answers_mod.source_recall(item.sources, cites)
     elif item.shape == "procedure":
-        res.sections_quoted = answers_mod.sections_quoted(cites, chunks.section, item.sources)
+        quoted = answers_mod.sections_in_text(res.answer, cites, chunks, item.sources)
+        quoted += answers_mod.sections_quoted(cites, chunks.section, item.sources)
+        res.sections_quoted = list(dict.fromkeys(quoted))
         res.section_coverage = answers_mod.section_coverage(item.sections, res.sections_quoted)
 
 

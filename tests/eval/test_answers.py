@@ -56,3 +56,23 @@ def test_sections_quoted_reads_the_cited_chunks_of_the_method():
     expected = ["Resources", "Preparation", "Execution", "Follow-up"]
     assert answers.section_coverage(expected, quoted) == 0.5
     assert answers.section_coverage(expected, ["preparation"]) == 0.25
+
+
+class SectionChunks:
+    def __init__(self, chunks: dict[str, list[tuple[str, str]]]) -> None:
+        self.chunks = chunks
+
+    def with_sections(self, source: str) -> list[tuple[str, str]]:
+        return self.chunks.get(source, [])
+
+
+def test_sections_in_text_reads_each_sentence_through_its_citation():
+    chunks = SectionChunks({"m.md": [("Staff time is 70 hours. Catering EUR 1 200.", "Resources"),
+                                     ("Eight weeks ahead, pick the challenges.", "Preparation"),
+                                     ("Each owner presents for ten minutes.", "Execution")],
+                            "w.vtt": [("Each owner presents for ten minutes.", "Talk")]})
+    cites = [cite(1, "m.md", "m:1"), cite(2, "w.vtt", "w:1")]  # one citation for all of m.md
+    text = ("Staff time is 70 hours. [1] - Preparation: Eight weeks ahead, pick the challenges "
+            "[1] Each owner presents for ten minutes. [2] Invented sentence. [1]")
+    assert answers.sections_in_text(text, cites, chunks, ["m.md"]) == ["Resources",
+                                                                       "Preparation"]
