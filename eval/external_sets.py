@@ -25,7 +25,10 @@ expected facts that are word runs of the ingested text (``eval.answers.holds(by_
   described ..." is left out): "What is <subject>?"
   or "What does <subject> <verb>?", fact the first four words of the rest. Subjects that head
   more than one such sentence are left out (the question would have several right answers).
-  The French paper gives no questions (the patterns are English) but stays in the store.
+  Besides, counts: "<number> <plural noun> <2-8 more words>" gives "How many <noun> <words>?"
+  with "<number> <noun>" as its fact (a noun counted with two different numbers gives none).
+  The French paper (3 % or more of its words French function words) gives no questions (the
+  patterns are English) but stays in the store.
 """
 
 from __future__ import annotations
@@ -282,6 +285,49 @@ def pdf_questions(sentences: list[tuple[str, str]], limit: int) -> list[External
     return out
 
 
+_NUMBER = (r"\d{1,3}(?:,\d{3})*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+           r"fifteen|twenty|thirty|forty|fifty|hundred")
+_COUNT = re.compile(rf"(?:^|[\s,(])(?P<num>{_NUMBER}) "
+                    r"(?P<noun>(?:[a-z][a-z-]* )?[a-z][a-z-]*[^s\W]s)"
+                    r"\b(?P<rest>(?: [A-Za-z][\w-]*){2,8})", re.I)
+_NOT_NOUN = frozenset("is was has gives helps displays others times its this thus".split())
+_FRENCH = frozenset("les des est une dans pour du aux sont le la et".split())
+
+
+def count_questions(sentences: list[tuple[str, str]]) -> list[ExternalQuestion]:
+    """"... 73 different ideas for this session ..." -> "How many different ideas for this
+    session?" (fact "73"); a noun counted with two different numbers gives no question."""
+    found = []
+    for source, sentence in sentences:
+        text = " ".join(sentence.split())
+        m = _COUNT.search(text)
+        if not m or set(words(m["noun"]).split()) & (_NOT_NOUN | STOP) \
+                or re.fullmatch(r"(19|20)\d\d", m["num"]):
+            continue
+        rest = m["rest"].split()
+        while rest and rest[-1].lower() in STOP:
+            rest.pop()
+        if len(rest) >= 2:
+            found.append((source, m["num"], m["noun"].lower(), " ".join(rest)))
+    numbers: dict[str, set[str]] = {}
+    for _, num, noun, _ in found:
+        numbers.setdefault(noun, set()).add(num.lower())
+    seen: set[str] = set()
+    out = []
+    for source, num, noun, rest in found:
+        if len(numbers[noun]) == 1 and noun not in seen:
+            seen.add(noun)
+            out.append(ExternalQuestion("", f"How many {noun} {rest}?", [f"{num} {noun}"],
+                                        [source], "how many"))
+    return out
+
+
+def english(text: str) -> bool:
+    """Not French: under 3 % of its words are French function words."""
+    ws = words(text).split()
+    return bool(ws) and sum(w in _FRENCH for w in ws) / len(ws) < 0.03
+
+
 def real_pdfs(folder: Path, limit: int) -> ExternalSet:
     from ingest.loaders import load
     from kb.sentences import split_sentences
@@ -292,7 +338,14 @@ def real_pdfs(folder: Path, limit: int) -> ExternalSet:
     sentences = []
     for path in pdfs:
         doc = load(path, path.name)
-        for unit in doc.units:
-            sentences += [(path.name, s) for _, s in split_sentences(unit.text)]
-    return ExternalSet("real-pdfs", pdf_questions(sentences, limit), folder=folder,
+        text = " ".join(u.text for u in doc.units)
+        if english(text):
+            sentences += [(path.name, s) for u in doc.units for _, s in split_sentences(u.text)]
+    questions = pdf_questions(sentences, limit) + count_questions(sentences)
+    if len(questions) > limit:  # an even spread over both kinds and the documents
+        step = len(questions) / limit
+        questions = [questions[int(i * step)] for i in range(limit)]
+    for i, q in enumerate(questions):
+        q.id = f"pdf-{i:03d}"
+    return ExternalSet("real-pdfs", questions, folder=folder,
                        notes={"documents": len(pdfs), "sentences": len(sentences)})

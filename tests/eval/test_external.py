@@ -156,3 +156,15 @@ def test_real_eu_set_builds_forty_questions():
     ext = external_sets.build("eu-call-topics", EVAL_DATA)
     assert len(ext.questions) == 40 and len(ext.files) == external_sets.EU_DOCS
 
+
+
+def test_count_questions_ask_how_many_of_unambiguous_nouns():
+    sentences = [("a.pdf", "The session produced 73 different ideas for this session overall."),
+                 ("a.pdf", "We invited 15 participants per theme by email."),
+                 ("a.pdf", "Each room held 12 participants per room at most."),
+                 ("a.pdf", "In 2019 it had 2019 members in total here.")]
+    qs = external_sets.count_questions(sentences)
+    assert [(q.question, q.facts) for q in qs] == [
+        ("How many different ideas for this session overall?", ["73 different ideas"])]
+    assert external_sets.english("The facilitator asks the participants to vote.")
+    assert not external_sets.english("Les participants et le facilitateur sont dans la salle.")
