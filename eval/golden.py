@@ -95,6 +95,7 @@ class QuestionResult:
     list_recall: float | None = None  # list questions: expected documents cited / expected
     section_coverage: float | None = None  # procedures: expected sections quoted / expected
     sections_quoted: list[str] = field(default_factory=list)
+    sections_missing: list[str] = field(default_factory=list)
     page_ok: bool | None = None
     timestamp_ok: bool | None = None
     citations_ok: bool | None = None  # None: nothing cited
@@ -123,8 +124,9 @@ class QuestionResult:
                 out.append("expected timestamp not cited")
             if self.list_recall is not None and self.list_recall < 1:
                 out.append(f"list cites {self.list_recall:.2f} of the expected documents")
-            if self.section_coverage is not None and self.section_coverage < 1:
-                out.append(f"procedure quotes only {self.sections_quoted} of its sections")
+            if self.sections_missing:
+                out.append(f"procedure misses sections {self.sections_missing} "
+                           f"(quotes {self.sections_quoted})")
         out.extend(self.citation_problems)
         out.extend(f"sentence not in the passage or source it cites: {s[:80]!r}"
                    for s in self.ungrounded)
@@ -288,6 +290,8 @@ def _shape_checks(item: GoldenItem, res: QuestionResult, cites: list, chunks: Ch
         quoted += answers_mod.sections_quoted(cites, chunks.section, item.sources)
         res.sections_quoted = list(dict.fromkeys(quoted))
         res.section_coverage = answers_mod.section_coverage(item.sections, res.sections_quoted)
+        got = {answers_mod.normalise(q) for q in res.sections_quoted}
+        res.sections_missing = [x for x in item.sections if answers_mod.normalise(x) not in got]
 
 
 def _mean(values: list[float | None]) -> tuple[float | None, int]:

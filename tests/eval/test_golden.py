@@ -190,6 +190,7 @@ def test_shape_metrics_in_the_summary(make_result):
     a.shape, a.list_recall = "list", 0.5
     b = make_result("p1", facts=None)
     b.shape, b.section_coverage, b.sections_quoted = "procedure", 0.75, ["Preparation"]
+    b.sections_missing = ["Resources"]
     c = make_result("f1", facts=True)
     c.fact_first = False
     s = golden.summarise([a, b, c])
@@ -198,7 +199,7 @@ def test_shape_metrics_in_the_summary(make_result):
     assert s["fact_first"] == 0.0 and s["fact_first_n"] == 1
     problems = {f["id"]: f["problems"] for f in golden.report([a, b, c])["failures"]}
     assert "list cites 0.50 of the expected documents" in problems["l1"]
-    assert any("procedure quotes only" in p for p in problems["p1"])
+    assert "procedure misses sections ['Resources'] (quotes ['Preparation'])" in problems["p1"]
 
 
 def test_run_golden_scores_procedure_sections(golden_set, settings, hash_embedder):
@@ -218,4 +219,5 @@ def test_run_golden_scores_procedure_sections(golden_set, settings, hash_embedde
     assert p1["shape"] == "procedure" and p1["sections_quoted"]
     assert set(p1["sections_quoted"]) <= {"Preparation", "Execution"}
     assert p1["section_coverage"] == round(len(p1["sections_quoted"]) / 3, 4)
+    assert "Follow-up" in p1["sections_missing"]  # the entry has no such section
     assert out["splits"]["all"]["procedure_n"] == 1
