@@ -195,6 +195,13 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
     if "golden" in results:
         parts += [golden_section(results["golden"]), *images(["golden"], folder, readme), ""]
         commands.append(results["golden"].get("command", "kb eval"))
+    if "golden-small-store" in results:
+        parts += [small_store_section(results["golden-small-store"]), ""]
+        commands.append(results["golden-small-store"].get("command", "kb eval --small-store"))
+    external = [results[f"external-{n}"] for n in EXTERNAL_ORDER if f"external-{n}" in results]
+    if external:
+        parts += [external_section(external), ""]
+        commands += [o.get("command", "kb eval --external DIR") for o in external]
     for name, out in results.items():
         if name.startswith("beir-") and "modes" in out:
             tune = results.get(f"beir-{out['dataset']}-tune")
@@ -203,13 +210,6 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
             commands.append(out.get("command", "kb eval --beir DIR"))
             if tune:
                 commands.append(tune.get("command", "kb eval --beir DIR --tune"))
-    if "golden-small-store" in results:
-        parts += [small_store_section(results["golden-small-store"]), ""]
-        commands.append(results["golden-small-store"].get("command", "kb eval --small-store"))
-    external = [results[f"external-{n}"] for n in EXTERNAL_ORDER if f"external-{n}" in results]
-    if external:
-        parts += [external_section(external), ""]
-        commands += [o.get("command", "kb eval --external DIR") for o in external]
     if "bench" in results and "sections" in results["bench"]:
         parts += [bench_section(results["bench"]), ""]
         sections = results["bench"]["sections"]
