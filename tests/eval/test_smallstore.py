@@ -37,3 +37,16 @@ def test_small_store_run(golden_set, settings, hash_embedder):
     assert out["documents_per_store"] == [3]  # the tiny corpus has only three documents
     assert out["false_abstention"] is not None and out["abstention_oos"] is not None
     assert (settings.store / "eval-small" / "store-000").is_dir()
+
+
+def test_small_store_cli(golden_set, tmp_path, hash_model, capsys, monkeypatch):
+    from kb.cli import main
+
+    corpus, gold = golden_set
+    monkeypatch.setenv("KB_ABSTAIN_THRESHOLD", "0")
+    rc = main(["eval", "--small-store", "--golden", str(gold), "--corpus", str(corpus),
+               "--store", str(tmp_path / "s"), "--results", str(tmp_path / "res")])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "Small-store variants of the golden set: 1 stores of [3] documents" in out
+    assert (tmp_path / "res" / "golden-small-store.json").is_file()
