@@ -3,7 +3,8 @@ tables or JSON, writes the JSON to ``eval/results/`` and, with ``--plot``, a PNG
 
 Options read from the argparse namespace (absent ones take their defaults):
 ``--beir DIR``, ``--split test|train``, ``--tune``, ``--golden FILE|DIR``, ``--corpus DIR``,
-``--calibrate``, ``--plot PNG``, ``--json``.
+``--calibrate``, ``--plot PNG``, ``--json``, ``--external DIR`` (with ``--set NAME`` and
+``--limit N``), ``--small-store``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     opt = lambda name, default=None: getattr(args, name, default)  # noqa: E731
+    if opt("external"):
+        return _run_external(args, settings)
     if opt("beir"):
         if opt("tune"):
             out = _beir_tune(opt("beir"), settings, opt("split") or "train")
@@ -36,6 +39,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             out = beir.run(opt("beir"), settings, split=split, log=_stderr)
             name = f"beir-{out['dataset']}{'' if split == 'test' else '-' + split}.json"
             text, plot = beir_table(out), plot_beir
+    elif opt("small_store"):
+        from eval import smallstore
+
+        out = smallstore.run(settings, opt("golden"), opt("corpus"), log=_stderr)
+        name, text, plot = "golden-small-store.json", small_store_table(out), None
     elif opt("calibrate"):
         out = _calibrate(settings, opt("golden"), opt("corpus"))
         name, text, plot = "golden-calibration.json", calibration_table(out), None
@@ -57,6 +65,25 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(text)
         print(f"\n(JSON written to {path})")
+    return 0
+
+
+def _run_external(args: argparse.Namespace, settings: Settings) -> int:
+    """One results file per set: ``external-<set>.json``."""
+    from eval import external
+
+    folder = Path(args.results) if getattr(args, "results", None) else None
+    limit = getattr(args, "limit", None) or external.LIMIT
+    outs = []
+    for name in external.set_names(getattr(args, "set", None)):
+        out = external.run(name, args.external, settings, limit=limit, log=_stderr)
+        out["machine"], out["command"] = machine(), command_line()
+        path = write_json(out, f"external-{name}.json", folder)
+        outs.append(out)
+        if not getattr(args, "json", False):
+            print(external_table(out) + f"\n(JSON written to {path})\n")
+    if getattr(args, "json", False):
+        print(json.dumps(outs, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -131,7 +158,10 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
 
 GOLDEN_ROWS = [("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
                ("ndcg@10", "nDCG@10"), ("recall@10", "recall@10"),
-               ("facts_present", "facts present"), ("facts_read", "facts in passages read"),
+               ("facts_present", "facts present"), ("fact_first", "fact in first sentence"),
+               ("facts_read", "facts in passages read"),
+               ("list_recall", "list recall (documents)"),
+               ("section_coverage", "procedure sections quoted"),
                ("page_accuracy", "page accuracy"),
                ("timestamp_accuracy", "timestamp accuracy"), ("abstention_oos", "abstention (OOS)"),
                ("false_abstention", "false abstention"), ("citation_validity", "citation validity"),
@@ -160,6 +190,33 @@ def golden_table(out: dict[str, Any]) -> str:
             text.append(f"      top score {sig['top_score']}, unknown share "
                         f"{sig['unknown_share']}, best sentence {sig['best_sentence']}, "
                         f"unmatched {sig.get('unmatched')}")
+    return "\n".join(text)
+
+
+EXTERNAL_ROWS = [("fact present (whole answer)", "kb_fact", "base_fact"),
+                 ("fact in first sentence", "kb_first", "base_first")]
+
+
+def external_table(out: dict[str, Any]) -> str:
+    sm = out["summary"]
+    rows = [[label, sm[k], sm[b]] for label, k, b in EXTERNAL_ROWS]
+    rows += [["facts in the passages read", sm["read"], sm["read"]],
+             ["abstained", sm["abstained"], None], ["cites the expected document",
+                                                     sm["cites_source"], None]]
+    return (f"External set {out['set']}: {sm['questions']} questions over {out['documents']} "
+            f"documents; kb answers {sm['mean_sentences']} sentences on average\n\n"
+            + table(["measure", "kb", "cosine baseline"], rows))
+
+
+def small_store_table(out: dict[str, Any]) -> str:
+    rows = [["false abstention (answerable)", out["false_abstention"], out["answerable"]],
+            ["abstention (out of scope)", out["abstention_oos"], out["out_of_scope"]],
+            ["facts present", out["facts_present"], out["answerable"]]]
+    text = [f"Small-store variants of the golden set: {out['stores']} stores of "
+            f"{out['documents_per_store']} documents (each question's own + {out['others']})", "",
+            table(["measure", "value", "questions"], rows)]
+    for d in out["declined"]:
+        text.append(f"  declined {d['id']}: {d['question']} {d['signals']}")
     return "\n".join(text)
 
 

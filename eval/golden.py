@@ -4,25 +4,39 @@ A golden item (one JSON line in ``eval/golden/*.jsonl``)::
 
     {"id", "question", "sources": [source, ...], "page": int|null, "timestamp": seconds|null,
      "facts": [str, ...], "type": "answerable"|"out_of_scope", "split": "tune"|"heldout",
-     "follow_up_of": id|null}
+     "follow_up_of": id|null, "shape": "list"|"procedure"|null, "sections": [str, ...]}
+
+``shape`` marks the questions whose answer is judged as a whole: a *list* question counts the
+distinct ``sources`` the answer cites (list recall); a *procedure* question counts the
+``sections`` of its method (a chunk's ``section`` metadata) the answer quotes (section coverage).
 
 For each item: retrieval at document level (``search`` k=10, hits deduplicated by source in order)
 scored on ``sources`` with ``eval.metrics``; ``ask`` for the answer (a follow-up gets the chain of
 earlier turns as history), then facts present, page and timestamp accuracy, abstention, citation
-validity and (extractive answers) sentence grounding. Everything is reported for the tune split,
-the held-out split and all. The abstention signals of each question, read from its ``Answer``
-(``Answer.signals``: what ``ask`` decided on), are kept for ``eval.calibration``, which reads the
-tune split only.
+validity and (extractive answers) sentence grounding; fact in the first sentence (the first
+answer sentence holds an expected fact); list recall and section coverage for shaped questions.
+Everything is reported for the tune split, the held-out split and all. The abstention signals
+of each question, read from its ``Answer`` (``Answer.signals``: what ``ask`` decided on), are kept
+for ``eval.calibration``, which reads the tune split only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from eval import answers as answers_mod
+from eval.answers import (  # noqa: F401 (the checks on citations, re-exported for callers)
+    TIME_SLACK,
+    ChunkTexts,
+    citation_problems,
+    cites_page,
+    cites_time,
+    ungrounded_sentences,
+)
 from eval.metrics import evaluate
 from kb.errors import UsageError
 from kb.models import Signals
@@ -32,7 +46,6 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 REPO_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SPLITS = ("tune", "heldout", "all")
 SEARCH_K = 10
-TIME_SLACK = 10.0  # seconds either side of a cited transcript window
 RETRIEVAL = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@10")
 SIGNALS = tuple(f.name for f in fields(Signals))  # kept on each QuestionResult under these names
 
@@ -48,6 +61,8 @@ class GoldenItem:
     timestamp: float | None = None
     facts: list[str] = field(default_factory=list)
     follow_up_of: str | None = None
+    shape: str | None = None  # "list" | "procedure": judged by list recall / section coverage
+    sections: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -75,6 +90,12 @@ class QuestionResult:
     facts_present: bool | None = None  # None: no facts to check
     missing_facts: list[str] = field(default_factory=list)
     facts_read: bool | None = None  # every fact is in the passages the answerer read
+    fact_first: bool | None = None  # the first answer sentence holds an expected fact
+    shape: str | None = None
+    list_recall: float | None = None  # list questions: expected documents cited / expected
+    section_coverage: float | None = None  # procedures: expected sections quoted / expected
+    sections_quoted: list[str] = field(default_factory=list)
+    sections_missing: list[str] = field(default_factory=list)
     page_ok: bool | None = None
     timestamp_ok: bool | None = None
     citations_ok: bool | None = None  # None: nothing cited
@@ -101,6 +122,11 @@ class QuestionResult:
                 out.append("expected page not cited")
             if self.timestamp_ok is False:
                 out.append("expected timestamp not cited")
+            if self.list_recall is not None and self.list_recall < 1:
+                out.append(f"list cites {self.list_recall:.2f} of the expected documents")
+            if self.sections_missing:
+                out.append(f"procedure misses sections {self.sections_missing} "
+                           f"(quotes {self.sections_quoted})")
         out.extend(self.citation_problems)
         out.extend(f"sentence not in the passage or source it cites: {s[:80]!r}"
                    for s in self.ungrounded)
@@ -144,6 +170,12 @@ def _check(items: list[GoldenItem]) -> None:
         if item.type not in ("answerable", "out_of_scope"):
             raise UsageError(f"{item.id}: type must be answerable or out_of_scope, "
                              f"not {item.type!r}")
+        if item.shape not in (None, "list", "procedure"):
+            raise UsageError(f"{item.id}: shape must be list or procedure, not {item.shape!r}")
+        if item.shape == "procedure" and not item.sections:
+            raise UsageError(f"{item.id}: a procedure question names the sections it expects")
+        if item.shape == "list" and len(item.sources) < 2:
+            raise UsageError(f"{item.id}: a list question expects at least two sources")
 
 
 # -- the checks on one answer ---------------------------------------------------------------------
@@ -155,79 +187,6 @@ def missing_facts(facts: Sequence[str], answer: str) -> list[str]:
     """The facts that are not a case-insensitive, whitespace-normalised substring of the answer."""
     text = normalise(answer)
     return [f for f in facts if normalise(f) not in text]
-
-
-def cites_page(citations: Sequence[Any], sources: Sequence[str], page: int) -> bool:
-    return any(c.source in sources and c.page == page for c in citations)
-
-
-def cites_time(citations: Sequence[Any], sources: Sequence[str], ts: float,
-               slack: float = TIME_SLACK) -> bool:
-    """A citation of an expected source whose window, widened by ``slack``, contains ``ts``."""
-    for c in citations:
-        if c.source in sources and c.start is not None:
-            end = c.end if c.end is not None else c.start
-            if c.start - slack <= ts <= end + slack:
-                return True
-    return False
-
-
-def citation_problems(text: str, citations: Sequence[Any],
-                      chunk_texts: Callable[[str], list[str]]) -> list[str]:
-    """Every ``[n]`` must name a listed citation; every snippet must be verbatim stored text."""
-    from kb.answer.citations import markers
-
-    listed = {c.n for c in citations}
-    out = [f"marker [{n}] names no citation" for n in sorted(set(markers(text)) - listed)]
-    for c in citations:
-        if not any(c.snippet in chunk for chunk in chunk_texts(c.source)):
-            out.append(f"snippet [{c.n}] is not verbatim text of {c.source}")
-    return out
-
-
-def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts) -> list[str]:
-    """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
-    verbatim text of their cited source, or, when the citation gives a page or a time span, of
-    the passage the citation was taken from (else that page or time is not theirs)."""
-    from kb.answer.citations import MARKER
-
-    by_n = {c.n: c for c in citations}
-    parts = MARKER.split(text)  # [sentence, n, sentence, n, ..., tail]
-    out = []
-    for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
-        sentence, cite = sentence.strip(), by_n.get(int(n))
-        if not sentence or cite is None:
-            continue
-        located = cite.page is not None or cite.start is not None
-        if located and getattr(cite, "chunk_id", None):
-            texts = [chunks.by_id(cite.chunk_id)]
-        else:
-            texts = chunks(cite.source)
-        if not any(sentence in t or sentence.rstrip(".") in t for t in texts):
-            out.append(sentence)
-    return out
-
-
-class ChunkTexts:
-    """Stored chunk texts, read from the store's chunks collection once each: all of a source's
-    (``chunks(source)``), or one by id (``chunks.by_id(chunk_id)``)."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-        self._cache: dict[str, list[str]] = {}
-        self._ids: dict[str, str] = {}
-
-    def __call__(self, source: str) -> list[str]:
-        if source not in self._cache:
-            got = self.store.get(where={"source": source})
-            self._cache[source] = got["texts"]
-            self._ids.update(zip(got["ids"], self._cache[source], strict=True))
-        return self._cache[source]
-
-    def by_id(self, chunk_id: str) -> str:
-        if chunk_id not in self._ids:
-            self._ids[chunk_id] = (self.store.get([chunk_id])["texts"] or [""])[0]
-        return self._ids[chunk_id]
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -302,11 +261,14 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
     if item.answerable and item.facts:
         res.missing_facts = missing_facts(item.facts, answer.text)
         res.facts_present = not res.missing_facts
-        res.facts_read = not missing_facts(item.facts, "\n".join(passages_read(kb, query)))
+        read = passages_read(kb, query)
+        res.fact_first = answers_mod.fact_first(item.facts, answer.text, passages=read)
+        res.facts_read = not missing_facts(item.facts, "\n".join(read))
     if item.answerable and item.page is not None:
         res.page_ok = cites_page(cites, item.sources, int(item.page))
     if item.answerable and item.timestamp is not None:
         res.timestamp_ok = cites_time(cites, item.sources, float(item.timestamp))
+    _shape_checks(item, res, cites, chunks)
     if cites or not answer.abstained:
         res.citation_problems = citation_problems(answer.text, cites, chunks)
         res.citations_ok = not res.citation_problems
@@ -314,6 +276,27 @@ def score_item(item: GoldenItem, query: str, turns: list[tuple[str, str]], kb,
         res.ungrounded = ungrounded_sentences(answer.text, cites, chunks)
         res.grounded = not res.ungrounded
     return res
+
+
+def _shape_checks(item: GoldenItem, res: QuestionResult, cites: list, chunks: ChunkTexts) -> None:
+    """List recall (distinct expected documents cited) and procedure section coverage (the
+    method's sections quoted: the sections of its own documents whose chunks hold an answer
+    sentence, and those of the chunks its citations name)."""
+    res.shape = item.shape
+    if item.shape == "list":
+        res.list_recall = answers_mod.source_recall(item.sources, cites)
+    elif item.shape == "procedure":
+        quoted = answers_mod.sections_in_text(res.answer, cites, chunks, item.sources)
+        quoted += answers_mod.sections_quoted(cites, chunks.section, item.sources)
+        res.sections_quoted = list(dict.fromkeys(quoted))
+        res.section_coverage = answers_mod.section_coverage(item.sections, res.sections_quoted)
+        got = {answers_mod.normalise(q) for q in res.sections_quoted}
+        res.sections_missing = [x for x in item.sections if answers_mod.normalise(x) not in got]
+
+
+def _mean(values: list[float | None]) -> tuple[float | None, int]:
+    known = [v for v in values if v is not None]
+    return (round(sum(known) / len(known), 4) if known else None), len(known)
 
 
 # -- reporting ------------------------------------------------------------------------------------
@@ -333,12 +316,15 @@ def summarise(results: list[QuestionResult]) -> dict[str, Any]:
                            "out_of_scope": len(oos)}
     out.update({m: round(scores[m], 4) for m in RETRIEVAL})
     for name, values in (("facts_present", [r.facts_present for r in answerable]),
+                         ("fact_first", [r.fact_first for r in answerable]),
                          ("facts_read", [r.facts_read for r in answerable]),
                          ("page_accuracy", [r.page_ok for r in answerable]),
                          ("timestamp_accuracy", [r.timestamp_ok for r in answerable]),
                          ("citation_validity", [r.citations_ok for r in results]),
                          ("sentence_grounding", [r.grounded for r in results])):
         out[name], out[f"{name}_n"] = _share(values)
+    out["list_recall"], out["list_n"] = _mean([r.list_recall for r in answerable])
+    out["section_coverage"], out["procedure_n"] = _mean([r.section_coverage for r in answerable])
     out["abstention_oos"], _ = _share([r.abstained for r in oos])
     out["false_abstention"], _ = _share([r.abstained for r in answerable])
     return out

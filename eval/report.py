@@ -68,7 +68,11 @@ def golden_section(out: dict[str, Any]) -> str:
         "Retrieval metrics are at document level over the answerable questions; page and "
         "timestamp accuracy over the questions that name one. "
         f"{len(out.get('failures', []))} questions have at least one problem "
-        "(listed in `eval/results/golden.json`).",
+        "(listed in `eval/results/golden.json`). "
+        f"List recall is over {sp['all'].get('list_n', 0)} list questions (the expected "
+        "documents the answer cites), procedure sections over "
+        f"{sp['all'].get('procedure_n', 0)} procedure questions (the method's Resources, "
+        "Preparation, Execution and Follow-up sections the answer quotes).",
         "",
         md_table(head, rows),
         "",
@@ -104,6 +108,62 @@ def beir_section(out: dict[str, Any], tune: dict[str, Any] | None) -> str:
     return "\n".join(parts)
 
 
+EXTERNAL_ORDER = ("eu-call-topics", "qmsum", "real-pdfs")
+
+
+def external_section(outs: list[dict[str, Any]]) -> str:
+    """kb beside the same-length cosine baseline on each external set (``external-*.json``)."""
+    rows = []
+    for out in outs:
+        sm = out["summary"]
+        rows.append([out["set"], sm["questions"], out["documents"], sm["kb_fact"],
+                     sm["base_fact"], sm["kb_first"], sm["base_first"], sm["read"],
+                     sm["abstained"], sm["mean_sentences"]])
+    return "\n".join([
+        "### External sets: kb beside a plain baseline",
+        "",
+        "Questions built by a fixed procedure (`eval/external_sets.py`) over material nobody on "
+        "the project wrote (`../shared/eval-data`). The baseline reads the same passages as "
+        "`ask` and keeps as many sentences as kb's answer has, ranked by MiniLM cosine to the "
+        "question; *first* compares kb's first sentence with the single top-cosine sentence. "
+        "A fact counts when its words appear in order (punctuation ignored); *read* is the "
+        "share of questions whose passages hold the fact at all (the ceiling of both).",
+        "",
+        md_table(["set", "questions", "documents", "kb: fact present", "baseline: fact present",
+                  "kb: fact in first sentence", "baseline: top-cosine sentence", "read",
+                  "kb abstained", "kb sentences"], rows),
+        "",
+        machine_line(outs[0]) if outs else "",
+    ])
+
+
+def small_store_section(out: dict[str, Any]) -> str:
+    rows = [["answerable questions declined (false abstention)", out["false_abstention"],
+             out["answerable"]],
+            ["out-of-scope questions declined", out["abstention_oos"], out["out_of_scope"]],
+            ["facts present", out["facts_present"], out["answerable"]]]
+    declined = ", ".join(out.get("false_abstentions", [])) or "none"
+    return "\n".join([
+        "### Golden set on small stores",
+        "",
+        f"Each answerable question asked of a store of its own documents plus {out['others']} "
+        f"others ({out['stores']} stores of {', '.join(map(str, out['documents_per_store']))} "
+        f"documents); out-of-scope questions spread over the same stores. Declined: {declined}.",
+        "",
+        md_table(["measure", "value", "questions"], rows),
+    ])
+
+
+def portable(command: str) -> str:
+    """A recorded command without this machine's paths: ``--store DIR``, ``../shared/...``,
+    no ``--results``."""
+    import re
+
+    command = re.sub(r"--store \S+", "--store DIR", command)
+    command = re.sub(r"--results \S+ ?", "", command).strip()
+    return re.sub(r"(?<!\S)\S*/(shared/eval-data\S*)", r"../\1", command)
+
+
 def bench_section(data: dict[str, Any]) -> str:
     """``kb bench`` results (``eval/results/bench.json``): its targets, then its own table."""
     met = {True: "met", False: "missed", None: "n/a"}
@@ -135,6 +195,13 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
     if "golden" in results:
         parts += [golden_section(results["golden"]), *images(["golden"], folder, readme), ""]
         commands.append(results["golden"].get("command", "kb eval"))
+    if "golden-small-store" in results:
+        parts += [small_store_section(results["golden-small-store"]), ""]
+        commands.append(results["golden-small-store"].get("command", "kb eval --small-store"))
+    external = [results[f"external-{n}"] for n in EXTERNAL_ORDER if f"external-{n}" in results]
+    if external:
+        parts += [external_section(external), ""]
+        commands += [o.get("command", "kb eval --external DIR") for o in external]
     for name, out in results.items():
         if name.startswith("beir-") and "modes" in out:
             tune = results.get(f"beir-{out['dataset']}-tune")
@@ -152,6 +219,7 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
         for key in sections:
             if key.startswith("latency-"):
                 commands.append(f"KB_EMBED_BACKEND={key[8:]} kb bench --only latency")
+    commands = [portable(c) for c in commands]
     parts += ["To reproduce:", "", "```", *dict.fromkeys(commands), "python -m eval.report", "```"]
     return "\n".join(p for p in parts).strip() + "\n"
 

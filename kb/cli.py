@@ -89,6 +89,13 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--results", metavar="DIR",
                    help="where the JSON result goes (default eval/results/, which the README "
                         "reports: use another folder for experiments)")
+    p.add_argument("--external", metavar="DIR",
+                   help="external sets: the eval-data folder (../shared/eval-data)")
+    p.add_argument("--set", help="external set(s), comma-separated: eu-call-topics, qmsum, "
+                                 "real-pdfs (default all)")
+    p.add_argument("--limit", type=int, help="external: questions per set (default 40)")
+    p.add_argument("--small-store", action="store_true",
+                   help="golden set on small stores: each question's documents plus ten others")
     _common(p)
 
     p = sub.add_parser("bench", help="speed and memory benchmark (needs the repository checkout)")

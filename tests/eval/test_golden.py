@@ -160,3 +160,64 @@ def test_run_golden_with_the_real_model(golden_set, settings, real_embedder):
     assert s["hit@1"] == 1.0 and s["citation_validity"] == 1.0
     assert s["facts_present"] == 1.0, out["failures"]
     assert s["timestamp_accuracy"] == 1.0 and s["abstention_oos"] == 1.0, out["failures"]
+
+
+# -- shaped questions: lists and procedures -------------------------------------------------------
+def test_shaped_items_are_checked(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "a", "question": "q", "sources": ["x"], "shape": "table"}))
+    with pytest.raises(UsageError, match="shape must be"):
+        golden.load_golden(bad)
+    bad.write_text(json.dumps({"id": "a", "question": "q", "sources": ["x"], "shape": "list"}))
+    with pytest.raises(UsageError, match="at least two sources"):
+        golden.load_golden(bad)
+    bad.write_text(json.dumps({"id": "a", "question": "q", "sources": ["x"],
+                               "shape": "procedure"}))
+    with pytest.raises(UsageError, match="names the sections"):
+        golden.load_golden(bad)
+
+
+def test_project_has_list_and_procedure_questions_with_a_heldout_quarter():
+    items = golden.load_golden()
+    for shape in ("list", "procedure"):
+        shaped = [i for i in items if i.shape == shape]
+        assert len(shaped) >= 15
+        assert len([i for i in shaped if i.split == "heldout"]) >= len(shaped) // 4
+
+
+def test_shape_metrics_in_the_summary(make_result):
+    a = make_result("l1", facts=None)
+    a.shape, a.list_recall = "list", 0.5
+    b = make_result("p1", facts=None)
+    b.shape, b.section_coverage, b.sections_quoted = "procedure", 0.75, ["Preparation"]
+    b.sections_missing = ["Resources"]
+    c = make_result("f1", facts=True)
+    c.fact_first = False
+    s = golden.summarise([a, b, c])
+    assert s["list_recall"] == 0.5 and s["list_n"] == 1
+    assert s["section_coverage"] == 0.75 and s["procedure_n"] == 1
+    assert s["fact_first"] == 0.0 and s["fact_first_n"] == 1
+    problems = {f["id"]: f["problems"] for f in golden.report([a, b, c])["failures"]}
+    assert "list cites 0.50 of the expected documents" in problems["l1"]
+    assert "procedure misses sections ['Resources'] (quotes ['Preparation'])" in problems["p1"]
+
+
+def test_run_golden_scores_procedure_sections(golden_set, settings, hash_embedder):
+    corpus, gold = golden_set
+    (corpus / "toolbox" / "reverse-pitch.md").write_text(
+        "---\ntitle: Reverse pitch\ncategory: event\n---\n# Reverse pitch\n\n"
+        "## Preparation\nEight weeks ahead the facilitator holds a workshop with the host.\n\n"
+        "## Execution\nEach challenge owner presents for ten minutes to the small firms.\n",
+        encoding="utf-8")
+    (gold / "c.jsonl").write_text(json.dumps(
+        {"id": "p-1", "question": "How do we run a reverse pitch workshop with the host?",
+         "sources": ["toolbox/reverse-pitch.md"], "shape": "procedure",
+         "sections": ["Preparation", "Execution", "Follow-up"], "split": "tune"}) + "\n")
+    out = golden.run(settings.with_(abstain_threshold=0.0), golden=gold, corpus=corpus,
+                     embedder=hash_embedder)
+    p1 = next(r for r in out["results"] if r["id"] == "p-1")
+    assert p1["shape"] == "procedure" and p1["sections_quoted"]
+    assert set(p1["sections_quoted"]) <= {"Preparation", "Execution"}
+    assert p1["section_coverage"] == round(len(p1["sections_quoted"]) / 3, 4)
+    assert "Follow-up" in p1["sections_missing"]  # the entry has no such section
+    assert out["splits"]["all"]["procedure_n"] == 1

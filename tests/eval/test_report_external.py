@@ -1,0 +1,41 @@
+"""eval.report: the external, small-store and shaped-question parts of the README section, and
+commands without this machine's paths."""
+
+from __future__ import annotations
+
+from eval import report
+
+
+def external_out(name: str, kb: float, base: float) -> dict:
+    return {"set": name, "documents": 9, "command": f"kb eval --store /tmp/x/store --results "
+            f"/tmp/r --external /work/shared/eval-data --set {name}",
+            "summary": {"questions": 40, "kb_fact": kb, "base_fact": base, "kb_first": 0.5,
+                        "base_first": 0.4, "read": 0.9, "abstained": 0.0,
+                        "mean_sentences": 5.0}}
+
+
+def test_section_reports_external_sets_and_small_stores():
+    results = {
+        "external-qmsum": external_out("qmsum", 0.6, 0.5),
+        "external-eu-call-topics": external_out("eu-call-topics", 0.8, 0.625),
+        "golden-small-store": {"stores": 50, "others": 10, "documents_per_store": [11, 12],
+                               "answerable": 93, "out_of_scope": 17, "false_abstention": 0.0215,
+                               "false_abstentions": ["tbb-001", "rep-004"],
+                               "abstention_oos": 1.0, "facts_present": 0.85,
+                               "command": "kb eval --small-store --store /tmp/h/store"},
+    }
+    text = report.section(results)
+    assert "| eu-call-topics | 40 | 9 | 0.800 | 0.625 |" in text
+    assert text.index("| eu-call-topics") < text.index("| qmsum")  # a fixed order
+    assert "Declined: tbb-001, rep-004." in text
+    assert "| answerable questions declined (false abstention) | 0.021 | 93 |" in text
+    assert "kb eval --store DIR --external ../shared/eval-data --set qmsum" in text
+    assert "kb eval --small-store --store DIR" in text
+    assert "/tmp/" not in text and "/work/" not in text
+
+
+def test_portable_commands():
+    got = report.portable("kb eval --beir /work/shared/eval-data/scifact --store /tmp/s --tune")
+    assert got == "kb eval --beir ../shared/eval-data/scifact --store DIR --tune"
+    assert report.portable("kb eval --beir ../shared/eval-data/scifact") == \
+        "kb eval --beir ../shared/eval-data/scifact"
