@@ -163,6 +163,7 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     sources: list[str] | None = None
+    speaker: str | list[str] | None = None  # transcript chunks in which one of them speaks
 
     @classmethod
     def of(cls, value: Filters | dict[str, Any] | None) -> Filters | None:

@@ -1,0 +1,234 @@
+"""Transcript retrieval on QMSum-style meetings: does a top-k hit land on a relevant moment?
+
+Each meeting (one JSON line: ``meeting_transcripts`` as ``{"speaker", "content"}`` turns, and
+``specific_query_list`` with ``relevant_text_span`` as turn-index ranges) becomes a timestamped
+transcript: turns in order, timed at ``WORDS_PER_MINUTE`` with no pauses, so turn ``i`` starts at
+(words before it) / 150 minutes. A relevant span ``[a, b]`` covers the start of turn ``a`` to the
+end of turn ``b``.
+
+A query hits at rank r when the r-th result of a search over all meetings at once comes from the
+query's meeting and its [start, end] overlaps a relevant span. Reported: hit@1/5/10 and MRR@10,
+for "Summarize the discussion about ..." queries (``summary``) and for the others (``specific``)
+apart. The plain llama-index pipeline is scored the same way in the same run (``eval.peer``).
+
+Tuning (``tune``): every windowing and weight setting is scored on every meeting once; the
+meetings are split into two halves (even and odd position in the file), the setting with the best
+specific hit@5 on one half is reported on the other, and the two held-out halves are pooled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.errors import UsageError
+from kb.models import Document, Unit
+from kb.settings import Settings
+
+WORDS_PER_MINUTE = 150.0
+KS = (1, 5, 10)
+GROUPS = ("specific", "summary")
+_SUMMARY = re.compile(r"^\s*(please\s+)?summari[sz]e\b", re.I)
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Query:
+    qid: str
+    text: str
+    source: str  # the meeting's document source
+    spans: list[tuple[float, float]]  # relevant stretches, seconds
+    group: str  # "specific" or "summary"
+    meeting: int  # position of the meeting in the file (the folds split on it)
+
+
+@dataclass
+class Meeting:
+    index: int
+    document: Document
+    queries: list[Query]
+
+
+def default_path() -> Path:
+    """The QMSum val split in ``shared/eval-data/qmsum/`` of the nearest folder above the
+    checkout that has one."""
+    here = Path(__file__).resolve()
+    for base in here.parents:
+        path = base / "shared" / "eval-data" / "qmsum" / "val.jsonl"
+        if path.exists():
+            return path
+    return here.parents[2] / "shared" / "eval-data" / "qmsum" / "val.jsonl"
+
+
+def turn_times(turns: Sequence[str], wpm: float = WORDS_PER_MINUTE) -> list[tuple[float, float]]:
+    """(start, end) seconds of each turn, spoken back to back at ``wpm`` words a minute."""
+    out, t = [], 0.0
+    for text in turns:
+        length = len(text.split()) * 60.0 / wpm
+        out.append((round(t, 2), round(t + length, 2)))
+        t += length
+    return out
+
+
+def load(path: str | Path | None = None) -> list[Meeting]:
+    path = Path(path) if path else default_path()
+    if not path.exists():
+        raise UsageError(f"{path}: no such file (the QMSum split, see eval-data/SOURCES.md)")
+    meetings = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if line.strip():
+            try:
+                meetings.append(meeting(json.loads(line), i))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise UsageError(f"{path}: line {i + 1} is not a QMSum meeting ({exc})") from exc
+    return meetings
+
+
+def meeting(row: dict[str, Any], index: int) -> Meeting:
+    turns = [(str(t.get("speaker") or "").strip() or None, " ".join(str(t["content"]).split()))
+             for t in row["meeting_transcripts"]]
+    times = turn_times([text for _, text in turns])
+    units = [Unit(text=text, start=s, end=e, speaker=who)
+             for (who, text), (s, e) in zip(turns, times, strict=True) if text]
+    source = f"qmsum/meeting-{index:02d}.txt"
+    speakers = list(dict.fromkeys(u.speaker for u in units if u.speaker))
+    doc = Document(source=source, kind="transcript", title=f"Meeting {index}", units=units,
+                   metadata={"speakers": speakers,
+                             "duration_seconds": round(times[-1][1]) if times else 0})
+    queries = []
+    for n, q in enumerate(row.get("specific_query_list") or []):
+        spans = []
+        for a, b in q["relevant_text_span"]:
+            a, b = int(a), min(int(b), len(times) - 1)
+            if 0 <= a <= b:
+                spans.append((times[a][0], times[b][1]))
+        if spans:
+            group = "summary" if _SUMMARY.match(q["query"]) else "specific"
+            queries.append(Query(f"m{index:02d}-q{n:02d}", q["query"].strip(), source, spans,
+                                 group, index))
+    return Meeting(index, doc, queries)
+
+
+def overlaps(start: float | None, end: float | None, spans: Iterable[tuple[float, float]]) -> bool:
+    if start is None:
+        return False
+    end = start if end is None else end
+    return any(start <= b and a <= end for a, b in spans)
+
+
+def first_rank(results: Sequence[tuple[str, float | None, float | None]], query: Query,
+               k: int = 10) -> int | None:
+    """1-based rank of the first result (source, start, end) on a relevant moment, within k."""
+    for rank, (source, start, end) in enumerate(results[:k], start=1):
+        if source == query.source and overlaps(start, end, query.spans):
+            return rank
+    return None
+
+
+def scores(ranks: dict[str, int | None], queries: Sequence[Query]) -> dict[str, dict[str, Any]]:
+    """hit@1/5/10 and MRR@10 per group of queries (and all), from each query's first rank."""
+    out = {}
+    for group in (*GROUPS, "all"):
+        chosen = [q for q in queries if group in ("all", q.group)]
+        n = len(chosen)
+        row: dict[str, Any] = {"queries": n}
+        for k in KS:
+            row[f"hit@{k}"] = _mean([1.0 if (r := ranks[q.qid]) and r <= k else 0.0
+                                     for q in chosen])
+        row["mrr@10"] = _mean([1.0 / r if (r := ranks[q.qid]) else 0.0 for q in chosen])
+        out[group] = row
+    return out
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+# -- kb -------------------------------------------------------------------------------------------
+def build_store(meetings: Sequence[Meeting], settings: Settings, embedder=None) -> int:
+    """Write the meetings into ``settings.store`` (unchanged ones are kept); its chunk count."""
+    from ingest.pipeline import write_documents
+
+    write_documents([m.document for m in meetings], settings, embedder=embedder)
+    from kb.store import Store
+
+    return Store(settings).count()
+
+
+def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None,
+             k: int = 10) -> dict[str, int | None]:
+    """Each query's first relevant rank in ``kb.search`` over the store of all meetings."""
+    from kb.api import KnowledgeBase
+
+    kb_ = KnowledgeBase(settings, embedder=embedder)
+    ranks = {}
+    for m in meetings:
+        for q in m.queries:
+            hits = kb_.search(q.text, k=k)
+            ranks[q.qid] = first_rank([(h.source, h.start, h.end) for h in hits], q, k)
+    return ranks
+
+
+# -- tuning ---------------------------------------------------------------------------------------
+WINDOWS = ((75.0, 0.0), (75.0, 30.0), (40.0, 0.0), (40.0, 20.0))  # (window s, overlap s)
+DENSE_WEIGHTS = (0.2, 0.3, 0.5, 0.7)
+
+
+def config_settings(settings: Settings, window: float, overlap: float) -> Settings:
+    """The eval store of one windowing under ``settings.store`` (answer-sentence vectors off:
+    only retrieval is measured)."""
+    return settings.with_(store=Path(settings.store) / f"qmsum-w{window:g}-o{overlap:g}",
+                          cue_window_seconds=window, cue_overlap_seconds=overlap,
+                          sentence_vectors=False)
+
+
+def sweep(meetings: Sequence[Meeting], settings: Settings, embedder=None,
+          windows: Sequence[tuple[float, float]] = WINDOWS,
+          weights: Sequence[float] = DENSE_WEIGHTS, log: Log = print) -> list[dict[str, Any]]:
+    """Every (window, overlap, dense_weight): its chunk count and each query's first rank."""
+    rows = []
+    for window, overlap in windows:
+        s = config_settings(settings, window, overlap)
+        chunks = build_store(meetings, s, embedder)
+        for w in weights:
+            ranks = kb_ranks(meetings, s.with_(dense_weight=w), embedder)
+            rows.append({"cue_window_seconds": window, "cue_overlap_seconds": overlap,
+                         "dense_weight": w, "chunks": chunks, "ranks": ranks})
+            log(f"qmsum: window {window:g} s, overlap {overlap:g} s, dense_weight {w:g}: "
+                f"specific hit@5 {scores(ranks, _queries(meetings))['specific']['hit@5']}")
+    return rows
+
+
+def _queries(meetings: Iterable[Meeting]) -> list[Query]:
+    return [q for m in meetings for q in m.queries]
+
+
+def cross_validate(meetings: Sequence[Meeting], rows: Sequence[dict[str, Any]],
+                   metric: str = "hit@5") -> dict[str, Any]:
+    """Two folds over the meetings (even and odd positions): each half is scored with the
+    setting that had the best specific ``metric`` (then MRR@10) on the other half; the two
+    held-out halves are pooled."""
+    halves = [[m for m in meetings if m.index % 2 == f] for f in (0, 1)]
+    folds, pooled = [], {}
+    for f in (0, 1):
+        train, test = _queries(halves[1 - f]), _queries(halves[f])
+        best = max(rows, key=lambda r: _key(scores(r["ranks"], train)["specific"], metric))
+        folds.append({"held_out": "even meetings" if f == 0 else "odd meetings",
+                      "chosen": _config(best), "train": scores(best["ranks"], train),
+                      "test": scores(best["ranks"], test)})
+        pooled.update({q.qid: best["ranks"][q.qid] for q in test})
+    return {"folds": folds, "pooled": scores(pooled, _queries(meetings))}
+
+
+def _key(row: dict[str, Any], metric: str) -> tuple[float, float]:
+    return (row[metric] or 0.0, row["mrr@10"] or 0.0)
+
+
+def _config(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("cue_window_seconds", "cue_overlap_seconds", "dense_weight",
+                                "chunks")}
