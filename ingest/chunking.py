@@ -128,5 +128,6 @@ def _window(cues: list[Unit]) -> tuple[str, dict[str, Any]]:
         "end": float(cues[-1].end if cues[-1].end is not None else cues[-1].start or 0.0),
         "speaker": talk.most_common(1)[0][0] if talk else None,
         "speakers": speakers,
+        "times": [round(float(c.start or 0.0), 2) for c in cues],  # each line's start
     }
     return "\n".join(lines), location
