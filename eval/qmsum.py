@@ -160,23 +160,89 @@ def build_store(meetings: Sequence[Meeting], settings: Settings, embedder=None) 
     return Store(settings).count()
 
 
-def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None,
-             k: int = 10) -> dict[str, int | None]:
-    """Each query's first relevant rank in ``kb.search`` over the store of all meetings."""
-    from kb.api import KnowledgeBase
+def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None, k: int = 10,
+             mode: str = "search") -> dict[str, int | None]:
+    """Each query's first relevant rank over the store of all meetings: ``search`` as ``kb
+    search`` ranks (named speakers preferred); ``ask`` as ``ask`` retrieves its passages (a
+    discussion's topic searched, up to ``ANSWER_PER_DOC`` windows of one meeting)."""
+    from kb.answer.recording import search_query
+    from kb.api import ANSWER_PER_DOC, KnowledgeBase
+    from kb.speakers import named_speakers
 
     kb_ = KnowledgeBase(settings, embedder=embedder)
+    known = kb_.retriever.known_speakers()
     ranks = {}
-    for m in meetings:
-        for q in m.queries:
+    for q in _queries(meetings):
+        if mode == "ask":
+            hits = kb_.retriever.search(search_query(q.text), k=k, max_per_doc=ANSWER_PER_DOC,
+                                        speakers=named_speakers(q.text, known))
+        else:
             hits = kb_.search(q.text, k=k)
-            ranks[q.qid] = first_rank([(h.source, h.start, h.end) for h in hits], q, k)
+        ranks[q.qid] = first_rank([(h.source, h.start, h.end) for h in hits], q, k)
     return ranks
+
+
+# -- the plain llama-index pipeline ---------------------------------------------------------------
+def llama_index_ranks(meetings: Sequence[Meeting], k: int = 10) -> dict[str, Any]:
+    """The pipeline a user would otherwise write: one llama-index ``Document`` per meeting
+    (``Speaker: text`` lines), ``VectorStoreIndex.from_documents`` (default SentenceSplitter,
+    in-memory vector store), the same model through ``HuggingFaceEmbedding``; a node's
+    [start, end] is read off its character span (shared out by characters within a turn)."""
+    from llama_index.core import Document as LlamaDocument
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.core import VectorStoreIndex
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from kb.embedding import resolve_model_path
+    from kb.settings import DEFAULT_MODEL
+
+    LlamaSettings.llm = None
+    LlamaSettings.embed_model = HuggingFaceEmbedding(model_name=resolve_model_path(DEFAULT_MODEL),
+                                                     device="cpu")
+    docs, clocks = [], {}
+    for m in meetings:
+        text, clock = _plain_text(m.document.units)
+        docs.append(LlamaDocument(text=text, metadata={"source": m.document.source}))
+        clocks[m.document.source] = clock
+    index = VectorStoreIndex.from_documents(docs)
+    retriever = index.as_retriever(similarity_top_k=k)
+    ranks = {}
+    for q in _queries(meetings):
+        found = []
+        for n in retriever.retrieve(q.text):
+            source = n.node.metadata.get("source")
+            clock = clocks.get(source)
+            a, b = n.node.start_char_idx, n.node.end_char_idx
+            found.append((source, clock(a) if clock and a is not None else None,
+                          clock(b) if clock and b is not None else None))
+        ranks[q.qid] = first_rank(found, q, k)
+    return {"ranks": ranks, "nodes": len(index.docstore.docs),
+            "pipeline": "VectorStoreIndex.from_documents (default SentenceSplitter 1024/200, "
+                        "in-memory store), HuggingFaceEmbedding(local all-MiniLM-L6-v2)"}
+
+
+def _plain_text(units: Sequence[Unit]) -> tuple[str, Callable[[int], float]]:
+    """A meeting as ``Speaker: text`` lines, and a map from a character offset to seconds."""
+    parts, marks, at = [], [], 0
+    for u in units:
+        line = f"{u.speaker}: {u.text}" if u.speaker else u.text
+        marks.append((at, at + len(line), float(u.start or 0.0), float(u.end or u.start or 0.0)))
+        parts.append(line)
+        at += len(line) + 1
+
+    def clock(offset: int) -> float:
+        for a, b, s, e in marks:
+            if offset <= b:
+                return s + (e - s) * max(offset - a, 0) / max(b - a, 1)
+        return marks[-1][3] if marks else 0.0
+
+    return "\n".join(parts), clock
 
 
 # -- tuning ---------------------------------------------------------------------------------------
 WINDOWS = ((75.0, 0.0), (75.0, 30.0), (40.0, 0.0), (40.0, 20.0))  # (window s, overlap s)
 DENSE_WEIGHTS = (0.2, 0.3, 0.5, 0.7)
+SPEAKER_BOOSTS = (0.0, 0.1, 0.2)
 
 
 def config_settings(settings: Settings, window: float, overlap: float) -> Settings:
@@ -189,18 +255,24 @@ def config_settings(settings: Settings, window: float, overlap: float) -> Settin
 
 def sweep(meetings: Sequence[Meeting], settings: Settings, embedder=None,
           windows: Sequence[tuple[float, float]] = WINDOWS,
-          weights: Sequence[float] = DENSE_WEIGHTS, log: Log = print) -> list[dict[str, Any]]:
-    """Every (window, overlap, dense_weight): its chunk count and each query's first rank."""
+          weights: Sequence[float] = DENSE_WEIGHTS, boosts: Sequence[float] = SPEAKER_BOOSTS,
+          log: Log = print) -> list[dict[str, Any]]:
+    """Every (window, overlap, dense_weight, speaker_boost): the store's chunk count and each
+    query's first rank in ``kb search``."""
     rows = []
     for window, overlap in windows:
         s = config_settings(settings, window, overlap)
         chunks = build_store(meetings, s, embedder)
         for w in weights:
-            ranks = kb_ranks(meetings, s.with_(dense_weight=w), embedder)
-            rows.append({"cue_window_seconds": window, "cue_overlap_seconds": overlap,
-                         "dense_weight": w, "chunks": chunks, "ranks": ranks})
-            log(f"qmsum: window {window:g} s, overlap {overlap:g} s, dense_weight {w:g}: "
-                f"specific hit@5 {scores(ranks, _queries(meetings))['specific']['hit@5']}")
+            for boost in boosts:
+                ranks = kb_ranks(meetings, s.with_(dense_weight=w, speaker_boost=boost), embedder)
+                rows.append({"cue_window_seconds": window, "cue_overlap_seconds": overlap,
+                             "dense_weight": w, "speaker_boost": boost, "chunks": chunks,
+                             "ranks": ranks})
+                got = scores(ranks, _queries(meetings))
+                log(f"qmsum: window {window:g} s, overlap {overlap:g} s, dense_weight {w:g}, "
+                    f"speaker_boost {boost:g}: specific hit@5 {got['specific']['hit@5']}, "
+                    f"summary {got['summary']['hit@5']}")
     return rows
 
 
@@ -231,4 +303,4 @@ def _key(row: dict[str, Any], metric: str) -> tuple[float, float]:
 
 def _config(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("cue_window_seconds", "cue_overlap_seconds", "dense_weight",
-                                "chunks")}
+                                "speaker_boost", "chunks")}

@@ -31,6 +31,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--org", dest="organisation", help="coordinator or contributing organisation")
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
+    p.add_argument("--speaker", help="recordings: only passages in which this speaker talks")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -151,7 +152,8 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 def _filter_args(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("kind", "category", "tags", "organisation",
-                                          "year_from", "year_to") if getattr(args, k, None)}
+                                          "year_from", "year_to", "speaker")
+            if getattr(args, k, None)}
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,7 +177,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def hit_json(h) -> dict[str, Any]:
     return {"doc_id": h.doc_id, "source": h.source, "title": h.title, "kind": h.kind,
             "page": h.page, "start": h.start, "end": h.end, "speaker": h.speaker,
-            "section": h.section, "score": h.score, "text": h.text, "chunk_id": h.chunk_id}
+            "section": h.section, "score": h.score, "text": h.text, "chunk_id": h.chunk_id,
+            **({"chapter": h.metadata["chapter"]} if h.metadata.get("chapter") else {})}
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
