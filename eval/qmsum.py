@@ -304,3 +304,63 @@ def _key(row: dict[str, Any], metric: str) -> tuple[float, float]:
 def _config(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("cue_window_seconds", "cue_overlap_seconds", "dense_weight",
                                 "speaker_boost", "chunks")}
+
+
+# -- the eval -------------------------------------------------------------------------------------
+def run(settings: Settings, path: str | Path | None = None, tune: bool = False,
+        log: Log = print) -> dict[str, Any]:
+    """``kb eval --qmsum``: kb with the configured settings (or, ``tune``, every setting of the
+    grid, cross-validated over halves of the meetings) and the plain llama-index pipeline, on
+    the same meetings and queries. Stores go under ``settings.store``."""
+    from kb.embedding import get_embedder
+
+    meetings = load(path)
+    queries = _queries(meetings)
+    embedder = get_embedder(settings)
+    out: dict[str, Any] = {
+        "dataset": str(path or default_path()), "meetings": len(meetings),
+        "queries": {g: sum(q.group == g for q in queries) for g in GROUPS},
+        "words_per_minute": WORDS_PER_MINUTE,
+        "hit": "a top-k chunk of the query's meeting whose [start, end] overlaps a relevant span",
+    }
+    configured = {"cue_window_seconds": settings.cue_window_seconds,
+                  "cue_overlap_seconds": settings.cue_overlap_seconds,
+                  "dense_weight": settings.dense_weight, "speaker_boost": settings.speaker_boost}
+    if tune:
+        rows = sweep(meetings, settings, embedder, log=log)
+        out["cross_validated"] = cross_validate(meetings, rows)
+        out["grid"] = [{**_config(r), **scores(r["ranks"], queries)} for r in rows]
+    s = config_settings(settings, settings.cue_window_seconds, settings.cue_overlap_seconds)
+    chunks = build_store(meetings, s, embedder)
+    out["kb"] = {"settings": {**configured, "chunks": chunks},
+                 "search": scores(kb_ranks(meetings, s, embedder), queries),
+                 "ask_retrieval": scores(kb_ranks(meetings, s, embedder, mode="ask"), queries)}
+    log("qmsum: the llama-index baseline")
+    peer = llama_index_ranks(meetings)
+    out["llama_index"] = {"nodes": peer["nodes"], "pipeline": peer["pipeline"],
+                          "search": scores(peer["ranks"], queries)}
+    return out
+
+
+def table(out: dict[str, Any]) -> str:
+    """The eval as text: one row per system and group."""
+    from eval.cli import table as render
+
+    rows = []
+    systems = [("kb search", out["kb"]["search"]), ("kb ask retrieval", out["kb"]["ask_retrieval"]),
+               ("llama-index", out["llama_index"]["search"])]
+    if "cross_validated" in out:
+        systems.insert(0, ("kb search, 2-fold CV", out["cross_validated"]["pooled"]))
+    for name, got in systems:
+        for g in GROUPS:
+            rows.append([f"{name} / {g}", got[g]["queries"], *(got[g][f"hit@{k}"] for k in KS),
+                         got[g]["mrr@10"]])
+    q = out["queries"]
+    head = (f"QMSum ({out['meetings']} meetings, {q['specific']} specific and {q['summary']} "
+            f"summary queries; turns timed at {out['words_per_minute']:g} words a minute)\n"
+            f"kb settings: {out['kb']['settings']}\n\n")
+    text = head + render(["system / queries", "n", "hit@1", "hit@5", "hit@10", "MRR@10"], rows)
+    for fold in out.get("cross_validated", {}).get("folds", []):
+        text += (f"\nheld out {fold['held_out']}: chosen {fold['chosen']}, specific hit@5 "
+                 f"{fold['test']['specific']['hit@5']}")
+    return text

@@ -73,6 +73,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="DIR", help="corpus for the golden set (default corpus/)")
     p.add_argument("--plot", metavar="PNG", help="write a plot of the metrics")
     p.add_argument("--split", choices=["test", "train"], help="BEIR qrels split (default test)")
+    p.add_argument("--qmsum", nargs="?", const="default", metavar="FILE",
+                   help="transcript retrieval on QMSum meetings (default: "
+                        "../shared/eval-data/qmsum/val.jsonl); --tune sweeps windows and weights")
     p.add_argument("--tune", action="store_true",
                    help="BEIR: sweep fusion method and weight on the train split")
     p.add_argument("--calibrate", action="store_true",
