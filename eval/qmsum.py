@@ -164,9 +164,12 @@ def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None, k: 
              mode: str = "search") -> dict[str, int | None]:
     """Each query's first relevant rank over the store of all meetings: ``search`` as ``kb
     search`` ranks (named speakers preferred); ``ask`` as ``ask`` retrieves its passages (a
-    discussion's topic searched, up to ``ANSWER_PER_DOC`` windows of one meeting)."""
+    discussion's topic searched, up to ``ANSWER_PER_DOC`` windows of one meeting);
+    ``in_meeting`` as ``kb search`` filtered to the query's meeting, ``k`` windows of it (a user
+    who knows which recording to ask about: where in it)."""
     from kb.answer.recording import search_query
     from kb.api import ANSWER_PER_DOC, KnowledgeBase
+    from kb.models import Filters
     from kb.speakers import named_speakers
 
     kb_ = KnowledgeBase(settings, embedder=embedder)
@@ -176,6 +179,9 @@ def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None, k: 
         if mode == "ask":
             hits = kb_.retriever.search(search_query(q.text), k=k, max_per_doc=ANSWER_PER_DOC,
                                         speakers=named_speakers(q.text, known))
+        elif mode == "in_meeting":
+            hits = kb_.retriever.search(q.text, k=k, filters=Filters(sources=[q.source]),
+                                        max_per_doc=k, speakers=named_speakers(q.text, known))
         else:
             hits = kb_.search(q.text, k=k)
         ranks[q.qid] = first_rank([(h.source, h.start, h.end) for h in hits], q, k)
@@ -240,37 +246,41 @@ def _plain_text(units: Sequence[Unit]) -> tuple[str, Callable[[int], float]]:
 
 
 # -- tuning ---------------------------------------------------------------------------------------
-WINDOWS = ((75.0, 0.0), (75.0, 30.0), (40.0, 0.0), (40.0, 20.0))  # (window s, overlap s)
+# (window seconds, overlap seconds, window tokens)
+WINDOWS = ((75.0, 0.0, 200), (75.0, 30.0, 200), (120.0, 0.0, 400), (120.0, 60.0, 400))
 DENSE_WEIGHTS = (0.2, 0.3, 0.5, 0.7)
 SPEAKER_BOOSTS = (0.0, 0.1, 0.2)
 
 
-def config_settings(settings: Settings, window: float, overlap: float) -> Settings:
+def config_settings(settings: Settings, window: float, overlap: float,
+                    tokens: int = 200) -> Settings:
     """The eval store of one windowing under ``settings.store`` (answer-sentence vectors off:
     only retrieval is measured)."""
-    return settings.with_(store=Path(settings.store) / f"qmsum-w{window:g}-o{overlap:g}",
-                          cue_window_seconds=window, cue_overlap_seconds=overlap,
+    name = f"qmsum-w{window:g}-o{overlap:g}" + ("" if tokens == 200 else f"-t{tokens}")
+    return settings.with_(store=Path(settings.store) / name, cue_window_seconds=window,
+                          cue_overlap_seconds=overlap, cue_window_tokens=tokens,
                           sentence_vectors=False)
 
 
 def sweep(meetings: Sequence[Meeting], settings: Settings, embedder=None,
-          windows: Sequence[tuple[float, float]] = WINDOWS,
+          windows: Sequence[tuple[float, float, int]] = WINDOWS,
           weights: Sequence[float] = DENSE_WEIGHTS, boosts: Sequence[float] = SPEAKER_BOOSTS,
           log: Log = print) -> list[dict[str, Any]]:
     """Every (window, overlap, dense_weight, speaker_boost): the store's chunk count and each
     query's first rank in ``kb search``."""
     rows = []
-    for window, overlap in windows:
-        s = config_settings(settings, window, overlap)
+    for window, overlap, tokens in windows:
+        s = config_settings(settings, window, overlap, tokens)
         chunks = build_store(meetings, s, embedder)
         for w in weights:
             for boost in boosts:
                 ranks = kb_ranks(meetings, s.with_(dense_weight=w, speaker_boost=boost), embedder)
                 rows.append({"cue_window_seconds": window, "cue_overlap_seconds": overlap,
-                             "dense_weight": w, "speaker_boost": boost, "chunks": chunks,
-                             "ranks": ranks})
+                             "cue_window_tokens": tokens, "dense_weight": w,
+                             "speaker_boost": boost, "chunks": chunks, "ranks": ranks})
                 got = scores(ranks, _queries(meetings))
-                log(f"qmsum: window {window:g} s, overlap {overlap:g} s, dense_weight {w:g}, "
+                log(f"qmsum: window {window:g} s/{tokens} tokens, overlap {overlap:g} s, "
+                    f"dense_weight {w:g}, "
                     f"speaker_boost {boost:g}: specific hit@5 {got['specific']['hit@5']}, "
                     f"summary {got['summary']['hit@5']}")
     return rows
@@ -302,8 +312,9 @@ def _key(row: dict[str, Any], metric: str) -> tuple[float, float]:
 
 
 def _config(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("cue_window_seconds", "cue_overlap_seconds", "dense_weight",
-                                "speaker_boost", "chunks")}
+    return {k: row.get(k) for k in ("cue_window_seconds", "cue_overlap_seconds",
+                                    "cue_window_tokens", "dense_weight", "speaker_boost",
+                                    "chunks")}
 
 
 # -- the eval -------------------------------------------------------------------------------------
@@ -325,16 +336,20 @@ def run(settings: Settings, path: str | Path | None = None, tune: bool = False,
     }
     configured = {"cue_window_seconds": settings.cue_window_seconds,
                   "cue_overlap_seconds": settings.cue_overlap_seconds,
+                  "cue_window_tokens": settings.cue_window_tokens,
                   "dense_weight": settings.dense_weight, "speaker_boost": settings.speaker_boost}
     if tune:
         rows = sweep(meetings, settings, embedder, log=log)
         out["cross_validated"] = cross_validate(meetings, rows)
         out["grid"] = [{**_config(r), **scores(r["ranks"], queries)} for r in rows]
-    s = config_settings(settings, settings.cue_window_seconds, settings.cue_overlap_seconds)
+    s = config_settings(settings, settings.cue_window_seconds, settings.cue_overlap_seconds,
+                        settings.cue_window_tokens)
     chunks = build_store(meetings, s, embedder)
     out["kb"] = {"settings": {**configured, "chunks": chunks},
                  "search": scores(kb_ranks(meetings, s, embedder), queries),
-                 "ask_retrieval": scores(kb_ranks(meetings, s, embedder, mode="ask"), queries)}
+                 "ask_retrieval": scores(kb_ranks(meetings, s, embedder, mode="ask"), queries),
+                 "in_meeting": scores(kb_ranks(meetings, s, embedder, mode="in_meeting"),
+                                      queries)}
     log("qmsum: the llama-index baseline")
     peer = llama_index_ranks(meetings)
     out["llama_index"] = {"nodes": peer["nodes"], "pipeline": peer["pipeline"],
@@ -347,8 +362,10 @@ def table(out: dict[str, Any]) -> str:
     from eval.cli import table as render
 
     rows = []
-    systems = [("kb search", out["kb"]["search"]), ("kb ask retrieval", out["kb"]["ask_retrieval"]),
-               ("llama-index", out["llama_index"]["search"])]
+    systems = [("kb search", out["kb"]["search"]),
+               ("kb ask retrieval", out["kb"]["ask_retrieval"]),
+               ("llama-index", out["llama_index"]["search"]),
+               ("kb search in the right meeting", out["kb"]["in_meeting"])]
     if "cross_validated" in out:
         systems.insert(0, ("kb search, 2-fold CV", out["cross_validated"]["pooled"]))
     for name, got in systems:

@@ -24,12 +24,17 @@ def _splitter(chunk_tokens: int, overlap: int):
 
 
 def chunk_document(doc: Document, chunk_tokens: int, overlap: int,
-                   window_seconds: float, cue_overlap_seconds: float = 0.0) -> list[Chunk]:
+                   window_seconds: float, cue_overlap_seconds: float = 0.0,
+                   cue_tokens: int | None = None) -> list[Chunk]:
+    """Chunks of a document: transcripts as windows of cues (``cue_tokens``, default
+    ``chunk_tokens``, and ``window_seconds`` long, ``cue_overlap_seconds`` overlapping), other
+    documents as sentence-aware windows of ``chunk_tokens`` overlapping by ``overlap``."""
     base = {"doc_id": doc.doc_id, "source": doc.source, "title": doc.title, "kind": doc.kind}
     base.update({k: doc.metadata[k] for k in CHUNK_FIELDS
                  if doc.metadata.get(k) not in (None, "", [])})
     pieces = (
-        _cue_windows(doc.units, chunk_tokens, window_seconds, cue_overlap_seconds)
+        _cue_windows(doc.units, cue_tokens or chunk_tokens, window_seconds,
+                     cue_overlap_seconds)
         if doc.units and doc.units[0].start is not None
         else _text_pieces(doc.units, chunk_tokens, overlap)
     )

@@ -250,7 +250,7 @@ class _Ingest:
             doc = load(f.path, f.source)
             s = self.settings
             chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.cue_window_seconds,
-                                    s.cue_overlap_seconds)
+                                    s.cue_overlap_seconds, s.cue_window_tokens)
         except LoadError as exc:
             if old and old.get("state") != "done":  # a crash cut its update short: no good version
                 self._begin_without_vectors()
@@ -265,7 +265,7 @@ class _Ingest:
     def prepare_document(self, doc: Document) -> _Pending | None:
         s = self.settings
         chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.cue_window_seconds,
-                                s.cue_overlap_seconds)
+                                s.cue_overlap_seconds, s.cue_window_tokens)
         digest = hashlib.sha256("\n".join(c.text for c in chunks).encode()).hexdigest()
         old = self.records.get(doc.doc_id)
         if old and old.get("hash") == digest and old.get("state") == "done":

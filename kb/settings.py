@@ -29,6 +29,7 @@ class Settings:
     chunk_overlap: int = 30
     cue_window_seconds: float = 75.0
     cue_overlap_seconds: float = 0.0  # transcript windows repeat this much of the previous one
+    cue_window_tokens: int = 200  # about this many tokens (0.75 words each) in a transcript window
     # Retrieval.
     max_per_doc: int = 3
     candidates: int = 50
@@ -104,6 +105,7 @@ class Settings:
             "kb_chunk_overlap": self.chunk_overlap,
             "kb_cue_window_seconds": self.cue_window_seconds,
             "kb_cue_overlap_seconds": self.cue_overlap_seconds,
+            "kb_cue_window_tokens": self.cue_window_tokens,
         }
 
 
