@@ -42,7 +42,7 @@ from fastapi.responses import FileResponse, Response
 from ingest import loaders
 from kb import Answer, Citation, DocInfo, Hit, KBError, KnowledgeBase, Settings, UsageError
 from kb.answer import markup
-from kb.answer.citations import MARKER, location
+from kb.answer.citations import MARKER, hh_mm_ss, location
 from kb.api import MAX_K, checked_text
 from kb.lexical import tokenize
 from kb.models import CATEGORIES, doc_id_for
@@ -149,7 +149,8 @@ def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = 
     url = esc(file_url(d["source"], d.get("page")))
     meta = [KIND_LABELS.get(d["kind"], d["kind"]), where(d),
             f"speaker: {d['speaker']}" if d.get("speaker") else "",
-            "text read by OCR" if d.get("ocr") else "", d["source"]]
+            "text read by OCR" if d.get("ocr") else "",
+            (d.get("metadata") or {}).get("chapter", ""), d["source"]]
     num = f'<span class="kb-num">[{int(n)}]</span> ' if n is not None else ""
     link = f'href="{url}" target="_blank" rel="noopener"'
     ident = f' id="{esc(anchor)}"' if anchor else ""
@@ -322,13 +323,29 @@ def browse_html(docs: list[DocInfo]) -> str:
     parts += ["<h2>Project reports</h2>",
               _table(["Report", "Coordinator", "Funding", "Years"], rows)]
     rows = [[_doc_link(d), esc(d.metadata.get("presenter", "")),
-             esc(_minutes(d.metadata.get("duration_seconds"))), _years(d.metadata)]
+             esc(", ".join(d.metadata.get("speakers") or [])),
+             esc(_minutes(d.metadata.get("duration_seconds"))), _years(d.metadata),
+             chapters_html(d.metadata.get("chapters") or [])]
             for d in by_kind.get("transcript", [])]
-    parts += ["<h2>Webinars</h2>", _table(["Webinar", "Presenter", "Length", "Year"], rows)]
+    parts += ["<h2>Webinars</h2>", _table(["Webinar", "Presenter", "Speakers", "Length", "Year",
+                                           "Chapters"], rows)]
     if by_kind.get("document"):
         rows = [[_doc_link(d), esc(d.source)] for d in by_kind["document"]]
         parts += ["<h2>Other documents</h2>", _table(["Document", "Source"], rows)]
     return "".join(parts)
+
+
+def chapters_html(chapters: list[dict]) -> str:
+    """A recording's chapters as a folded, numbered list: '00:04:13 supplier qualification'."""
+    if not chapters:
+        return ""
+    items = "".join(f"<li>{esc(hh_mm_ss(c['start']))} {esc(c['title'])}</li>" for c in chapters)
+    return f"<details><summary>{len(chapters)} chapters</summary><ol>{items}</ol></details>"
+
+
+def speaker_choices(docs: list[DocInfo]) -> list[str]:
+    """Everyone who speaks in a stored recording, for the speaker filter."""
+    return sorted({s for d in docs for s in d.metadata.get("speakers") or []}, key=str.lower)
 
 
 def filter_choices(docs: list[DocInfo]) -> tuple[list[str], list[str], list[int]]:
@@ -497,7 +514,8 @@ class Handlers:
         any_year = [("Any", "")] + [(str(y), str(y)) for y in years]
         return (browse_html(docs), gr.Dropdown(choices=tags), gr.Dropdown(choices=orgs),
                 gr.Dropdown(choices=any_year), gr.Dropdown(choices=any_year),
-                gr.Dropdown(choices=language_choices(docs)))
+                gr.Dropdown(choices=language_choices(docs)),
+                gr.Dropdown(choices=speaker_choices(docs)))
 
     @user_errors
     def respond(self, question: str, done: list[dict]):
@@ -532,12 +550,12 @@ class Handlers:
 
     @user_errors
     def run_search(self, q: str, kind: str, category: str, tags: list[str], org: str, y0: str,
-               y1: str, language: str = "") -> tuple:
+                   y1: str, language: str = "", speaker: str = "") -> tuple:
         if not (q or "").strip():
             raise UsageError("Type something to search for.")
         filters = {"kind": kind, "category": category, "tags": tags, "organisation": org,
                    "year_from": int(y0) if y0 else None, "year_to": int(y1) if y1 else None,
-                   "language": language}
+                   "language": language, "speaker": speaker}
         hits = with_recordings(self.kb, [h.to_dict() for h in self.kb.search(q, k=20,
                                                                              filters=filters)])
         note = "Select a result to see its passage." if hits else (
@@ -576,12 +594,14 @@ class Handlers:
 
     @user_errors
     def api_search(self, query: str, k: int = 10, kind: str = "", category: str = "",
-                   organisation: str = "", language: str = "") -> list[dict]:
+                   organisation: str = "", language: str = "",
+                   speaker: str = "") -> list[dict]:
         """A query in (optional filters); the hits, best first."""
         query = checked_text(query, self.settings.max_question_chars, "query")
         filters = {"kind": api_text(kind, "kind"), "category": api_text(category, "category"),
                    "organisation": api_text(organisation, "organisation"),
-                   "language": api_text(language, "language")}
+                   "language": api_text(language, "language"),
+                   "speaker": api_text(speaker, "speaker")}
         return [h.to_dict() for h in self.kb.search(query, k=api_k(k), filters=filters)]
 
     @user_errors
@@ -692,7 +712,9 @@ def _search_tab(h: Handlers) -> list[gr.Dropdown]:
             gr.Dropdown([], value=None, allow_custom_value=True, label="Organisation"),
             gr.Dropdown([("Any", "")], value="", label="From year", elem_id="kb-year-from"),
             gr.Dropdown([("Any", "")], value="", label="To year", elem_id="kb-year-to"),
-            gr.Dropdown([("Any", "")], value="", label="Language", elem_id="kb-language")]
+            gr.Dropdown([("Any", "")], value="", label="Language", elem_id="kb-language"),
+            gr.Dropdown([], value=None, allow_custom_value=True, label="Speaker (recordings)",
+                        elem_id="kb-speaker")]
     table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, wrap=True, elem_id="kb-results",
                          column_widths=["4%", "20%", "10%", "10%", "6%", "36%", "14%"])
     with gr.Row():

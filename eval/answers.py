@@ -163,6 +163,10 @@ def citation_problems(text: str, citations: Sequence[Any],
     return out
 
 
+# a quote's label in answers about recordings: "00:12:45 Karin Holm: " (kb.answer.discussion)
+_QUOTE_LABEL = re.compile(r"^\d{2}:\d{2}:\d{2} (?:[^:\n]{1,60}: )?")
+
+
 def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts) -> list[str]:
     """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
     verbatim text of their cited source, or, when the citation gives a page or a time span, of
@@ -173,7 +177,7 @@ def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts
     parts = MARKER.split(text)  # [sentence, n, sentence, n, ..., tail]
     out = []
     for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
-        sentence, cite = sentence.strip(), by_n.get(int(n))
+        sentence, cite = _QUOTE_LABEL.sub("", sentence.strip()), by_n.get(int(n))
         if not sentence or cite is None:
             continue
         located = cite.page is not None or cite.start is not None

@@ -4,7 +4,7 @@ tables or JSON, writes the JSON to ``eval/results/`` and, with ``--plot``, a PNG
 Options read from the argparse namespace (absent ones take their defaults):
 ``--beir DIR``, ``--split test|train``, ``--tune``, ``--golden FILE|DIR``, ``--corpus DIR``,
 ``--calibrate``, ``--plot PNG``, ``--json``, ``--external DIR`` (with ``--set NAME`` and
-``--limit N``), ``--small-store``.
+``--limit N``), ``--small-store``, ``--qmsum [FILE]`` (with ``--tune``: the sweep).
 """
 
 from __future__ import annotations
@@ -27,7 +27,14 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     opt = lambda name, default=None: getattr(args, name, default)  # noqa: E731
     if opt("external"):
         return _run_external(args, settings)
-    if opt("beir"):
+    if opt("qmsum"):
+        from eval import qmsum
+
+        path = None if opt("qmsum") == "default" else opt("qmsum")
+        out = qmsum.run(settings, path, tune=bool(opt("tune")), log=_stderr)
+        name = "qmsum-tune.json" if opt("tune") else "qmsum.json"
+        text, plot = qmsum.table(out), None
+    elif opt("beir"):
         if opt("tune"):
             out = _beir_tune(opt("beir"), settings, opt("split") or "train")
             name = f"beir-{out['dataset']}-tune.json"
@@ -57,7 +64,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     path = write_json(out, name, Path(opt("results")) if opt("results") else None)
     if opt("plot"):
         if plot is None:
-            _stderr("kb eval: --plot has nothing to draw for --calibrate")
+            _stderr("kb eval: --plot has nothing to draw for --calibrate or --qmsum")
         else:
             plot(out, Path(opt("plot")))
     if opt("json"):

@@ -178,6 +178,27 @@ def bench_section(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def qmsum_section(out: dict[str, Any]) -> str:
+    """``kb eval --qmsum`` (``eval/results/qmsum.json``): kb and llama-index on meetings."""
+    q, kb_ = out["queries"], out["kb"]
+    systems = [("kb search", kb_["search"]), ("kb, passages ask reads", kb_["ask_retrieval"]),
+               ("plain llama-index", out["llama_index"]["search"])]
+    if "cross_validated" in out:
+        systems.insert(1, ("kb search, 2-fold cross-validated settings",
+                           out["cross_validated"]["pooled"]))
+    if "in_meeting" in kb_:
+        systems.append(("kb search within the right meeting", kb_["in_meeting"]))
+    rows = [[name, g, got[g]["hit@1"], got[g]["hit@5"], got[g]["hit@10"], got[g]["mrr@10"]]
+            for name, got in systems for g in ("specific", "summary")]
+    return "\n".join([
+        f"### Meetings (QMSum val, {out['meetings']} meetings)", "",
+        f"{q['specific']} specific and {q['summary']} \"summarize the discussion\" queries over "
+        f"one store of all meetings; turns timed at {out['words_per_minute']:g} words a minute. A "
+        "hit: a result from the query's meeting whose time span overlaps a relevant span.", "",
+        md_table(["system", "queries", "hit@1", "hit@5", "hit@10", "MRR@10"], rows), "",
+        machine_line(out)])
+
+
 def images(names: list[str], folder: Path | None, readme: Path | None) -> list[str]:
     """Markdown images for the plots beside the results (``<name>.png``), if there are any."""
     if folder is None or readme is None:
@@ -210,6 +231,10 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
             commands.append(out.get("command", "kb eval --beir DIR"))
             if tune:
                 commands.append(tune.get("command", "kb eval --beir DIR --tune"))
+    qmsum = results.get("qmsum-tune") or results.get("qmsum")
+    if qmsum and "kb" in qmsum:
+        parts += [qmsum_section(qmsum), ""]
+        commands.append(qmsum.get("command", "kb eval --qmsum"))
     if "bench" in results and "sections" in results["bench"]:
         parts += [bench_section(results["bench"]), ""]
         sections = results["bench"]["sections"]

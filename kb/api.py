@@ -8,13 +8,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kb.answer import abstain, extractive
+from kb.answer import abstain, extractive, recording
 from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers import it from here)
 from kb.answer.citations import citation, keep_valid_markers, markers, renumber
 from kb.errors import KBError, UsageError
 from kb.lexical import tokenize
 from kb.models import CATEGORIES, KINDS, Answer, DocInfo, Filters, Hit, doc_id_for
 from kb.settings import Settings
+from kb.speakers import named_speakers
 
 ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
 ANSWER_PER_DOC = 8  # result list, because the answering sentence is often a few chunks in
@@ -82,7 +83,10 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 10, filters: Filters | dict | None = None) -> list[Hit]:
         query = checked_text(query, self.settings.max_question_chars, "query")
         check_k(k)
-        return self.retriever.search(query, k=k, filters=checked_filters(filters))
+        speakers = named_speakers(query, self.retriever.known_speakers())
+        hits = self.retriever.search(query, k=k, filters=checked_filters(filters),
+                                     speakers=speakers)
+        return label_chapters(hits, self.retriever.records())
 
     def similar(self, source: str, k: int = 5) -> list[Hit]:
         if not isinstance(source, str) or not source.strip():
@@ -113,9 +117,12 @@ class KnowledgeBase:
                  for q, a in normalise_history(history)[-MAX_TURNS:]]
         llm = self.llm
         query = self._standalone(question, turns, llm)
+        # recordings (h18): a discussion's topic is searched; named speakers' turns preferred
+        speakers = named_speakers(question, self.retriever.known_speakers())
+        query = recording.search_query(query)
         qvec = self.embedder.embed_query(query)
         hits = self.retriever.search(query, k=ANSWER_HITS, filters=Filters.of(filters), qvec=qvec,
-                                     max_per_doc=ANSWER_PER_DOC)
+                                     max_per_doc=ANSWER_PER_DOC, speakers=speakers)
         lexical = self.retriever.lexical.get()
         text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
                                               self.settings.answer_sentences, asked=question)
@@ -124,11 +131,15 @@ class KnowledgeBase:
         if not hits or abstain.reason(sig, self.settings) is not None:
             yield abstain.abstained(question, sig)
             return
+        sources = hits[:6]
+        shaped = recording.shape(question, qvec, hits, speakers, self.embedder)
+        if shaped is not None:  # a whole discussion, or a named speaker's words
+            text, cites, sources = shaped.text, shaped.citations, shaped.sources
         fallback = Answer(question=question, text=text, citations=cites, signals=sig)
         if llm is None:
             yield fallback
             return
-        yield from self._llm_answer(llm, question, query, hits[:6], fallback)
+        yield from self._llm_answer(llm, question, query, sources, fallback)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _standalone(self, question: str, turns: list[tuple[str, str]], llm) -> str:
@@ -196,6 +207,17 @@ def checked_filters(filters: Filters | dict | None) -> Filters | None:
                 raise UsageError(f"unknown {name} {str(v)[:60]!r} (expected one of: "
                                  f"{', '.join(allowed)})")
     return f
+def label_chapters(hits: list[Hit], records: dict[str, dict[str, Any]]) -> list[Hit]:
+    """Each timed hit of a recording with chapters gets ``metadata["chapter"]``: 'chapter 3 of
+    7: supplier qualification'."""
+    from kb.chapters import label, loads
+
+    for h in hits:
+        found = loads(records.get(h.doc_id, {}).get("chapters"))
+        where = label(found, h.start)
+        if where:
+            h.metadata["chapter"] = where
+    return hits
 
 
 def normalise_history(history: History | None) -> list[tuple[str, str]]:

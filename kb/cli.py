@@ -36,6 +36,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
     p.add_argument("--language", help="document language as an ISO 639-1 code, e.g. sv or en")
+    p.add_argument("--speaker", help="recordings: only passages in which this speaker talks")
 
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -82,6 +83,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="DIR", help="corpus for the golden set (default corpus/)")
     p.add_argument("--plot", metavar="PNG", help="write a plot of the metrics")
     p.add_argument("--split", choices=["test", "train"], help="BEIR qrels split (default test)")
+    p.add_argument("--qmsum", nargs="?", const="default", metavar="FILE",
+                   help="transcript retrieval on QMSum meetings (default: "
+                        "../shared/eval-data/qmsum/val.jsonl); --tune sweeps windows and weights")
     p.add_argument("--tune", action="store_true",
                    help="BEIR: sweep fusion method and weight on the train split")
     p.add_argument("--calibrate", action="store_true",
@@ -243,7 +247,7 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 def _filter_args(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("kind", "category", "tags", "organisation",
-                                          "year_from", "year_to", "language")
+                                          "year_from", "year_to", "language", "speaker")
             if getattr(args, k, None)}
 
 

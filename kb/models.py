@@ -178,6 +178,7 @@ class Filters:
     year_to: int | None = None
     sources: list[str] | None = None
     language: str | list[str] | None = None  # ISO 639-1 codes ("sv"), as detected at ingest
+    speaker: str | list[str] | None = None  # transcript chunks in which one of them speaks
 
     @classmethod
     def of(cls, value: Filters | dict[str, Any] | None) -> Filters | None:

@@ -8,6 +8,7 @@ chunks): the vectors, text and metadata of every chunk are in the chunk table sa
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from kb.lexical import LexicalIndex
 from kb.models import Filters, Hit
 from kb.sentences import SENTENCE_KEY
 from kb.settings import Settings
+from kb.speakers import as_list, known_speakers, speaker_mask
 from kb.store import Store
 
 
@@ -31,6 +33,7 @@ class Retriever:
         self.lexical = LexicalCache(store)
         self._records: dict[str, dict[str, Any]] = {}
         self._records_generation: str | None = None
+        self._speaker_masks: dict[tuple, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def records(self) -> dict[str, dict[str, Any]]:
@@ -45,21 +48,35 @@ class Retriever:
             return self._records
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
-               max_per_doc: int | None = None, qvec: np.ndarray | None = None) -> list[Hit]:
+               max_per_doc: int | None = None, qvec: np.ndarray | None = None,
+               speakers: Sequence[str] | None = None) -> list[Hit]:
+        """``speakers``: preferred speakers (a question names them): their chunks join the
+        candidates and get ``Settings.speaker_boost`` added to their fused score."""
         query = query.strip()
         if not query or k <= 0:
             return []
-        allowed = allowed_docs(filters, self.records())
+        records = self.records()
+        allowed = allowed_docs(filters, records)
         if allowed is not None and not allowed:
             return []
         if qvec is None:
             qvec = self.embedder.embed_query(query)
         lex, n = self.lexical.get(), max(self.settings.candidates, k * 3)
-        pool = self.candidates(query, qvec, n, allowed, lex)
+        only = self.speaker_mask(lex, as_list(filters.speaker)) if filters and filters.speaker \
+            else None
+        pool = self.candidates(query, qvec, n, allowed, lex, only)
+        prefer = self.speaker_mask(lex, speakers) if speakers else None
+        if prefer is not None and prefer.any() and self.settings.speaker_boost > 0:
+            both = prefer if only is None else prefer & only
+            pool = pool.merged(self.candidates(query, qvec, n, allowed, lex, both))
         if not pool.ids:
             return []
         fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
                             self.settings.fusion, self.settings.fusion_scope, pool.doc_ids)
+        if prefer is not None and prefer.any():
+            fused = fused + self.settings.speaker_boost * np.array(
+                [bool(prefer[lex.position[c]]) if c in lex.position else False
+                 for c in pool.ids], dtype=np.float32)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         chosen = diversify(order, [pool.doc_ids[i] for i in order], k,
                            self.settings.max_per_doc if max_per_doc is None else max_per_doc)
@@ -68,12 +85,31 @@ class Retriever:
         return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
                 for i in chosen if pool.ids[i] in rows]  # (a chunk gone from Chroma and the table)
 
+    def speaker_mask(self, lex: LexicalIndex, names: Sequence[str]) -> np.ndarray:
+        """The chunks (rows of ``lex``) in which one of these speakers talks; kept per BM25
+        generation."""
+        key = (lex.generation, tuple(sorted(n.lower() for n in names)))
+        with self._lock:
+            if key in self._speaker_masks:
+                return self._speaker_masks[key]
+        mask = speaker_mask(lex, self.records(), names)
+        with self._lock:
+            if len(self._speaker_masks) > 64:
+                self._speaker_masks.clear()
+            self._speaker_masks[key] = mask
+        return mask
+
+    def known_speakers(self) -> list[str]:
+        return known_speakers(self.records())
+
     def candidates(self, query: str, qvec: np.ndarray, n: int, allowed: set[str] | None = None,
-                   lex: LexicalIndex | None = None) -> Candidates:
+                   lex: LexicalIndex | None = None,
+                   only: np.ndarray | None = None) -> Candidates:
         """The candidate pool of one query, both sides scored for every candidate: the ``n``
         nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks,
-        within the allowed documents. BM25-only candidates get their cosine from their stored
-        vector. ``lex``: the BM25 index and chunk table to use (default: the current ones)."""
+        within the allowed documents (and, given ``only``, among the chunks it marks True).
+        BM25-only candidates get their cosine from their stored vector. ``lex``: the BM25 index
+        and chunk table to use (default: the current ones)."""
         lex = self.lexical.get() if lex is None else lex
         if not len(lex):  # an empty store
             return Candidates([], [], np.zeros(0, np.float32), np.zeros(0, np.float32), 1.0)
@@ -81,9 +117,13 @@ class Retriever:
         lex_scores = lex.scores([t for tokens in terms.values() for t in tokens])
         if allowed is not None and len(lex_scores):
             lex_scores = np.where(lex.mask(allowed), lex_scores, 0.0)
+        if only is not None and len(lex_scores):
+            lex_scores = np.where(only, lex_scores, 0.0)
         bm25_top = [int(i) for i in _top(lex_scores, n) if lex_scores[i] > 0]
         table = lex.table
-        if len(table) <= self.settings.exact_max_chunks:
+        if only is not None:
+            dense, cosines = self._within(table, lex, qvec, n, allowed, only), None
+        elif len(table) <= self.settings.exact_max_chunks:
             dense, cosines = self._exact(table, lex, qvec, n, allowed)
         else:
             dense, cosines = dict(self._dense(qvec, n, allowed)), None
@@ -98,6 +138,17 @@ class Retriever:
             lexical=np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0
                               for c in ids], dtype=np.float32),
             lexical_max=lex.max_score(lex.best_terms(terms)))
+
+    def _within(self, table: ChunkTable, lex: LexicalIndex, qvec: np.ndarray, n: int,
+                allowed: set[str] | None, only: np.ndarray) -> dict[str, float]:
+        """The exact ``n`` nearest of the chunks ``only`` marks (and the allowed documents hold):
+        a chunk-level filter, such as a speaker's turns, is a small part of the table."""
+        keep = only if allowed is None else only & lex.mask(allowed)
+        positions = [int(i) for i in np.flatnonzero(keep)]
+        if not positions:
+            return {}
+        cosines = table.cosines(positions, qvec)
+        return {lex.ids[positions[i]]: float(cosines[i]) for i in _top(cosines, n)}
 
     def _rows(self, lex: LexicalIndex, ids: list[str]) -> dict[str, tuple[str | None, dict]]:
         """Text and metadata of these chunks: from the chunk table of BM25's generation, from
@@ -182,6 +233,16 @@ class Candidates:
     lexical: np.ndarray
     lexical_max: float
 
+    def merged(self, other: Candidates) -> Candidates:
+        """This pool and the candidates of ``other`` it lacks (same query: same scores)."""
+        seen = set(self.ids)
+        extra = [i for i, c in enumerate(other.ids) if c not in seen]
+        return Candidates(self.ids + [other.ids[i] for i in extra],
+                          self.doc_ids + [other.doc_ids[i] for i in extra],
+                          np.concatenate([self.dense, other.dense[extra]]),
+                          np.concatenate([self.lexical, other.lexical[extra]]),
+                          self.lexical_max)
+
 
 _LOCATION = ("page", "start", "end", "speaker", "section", "slide", "sheet", "row", "ocr")
 _BASE = ("doc_id", "source", "title", "kind", "chunk", *_LOCATION)
@@ -242,4 +303,8 @@ def matches(f: Filters, rec: dict[str, Any]) -> bool:
         return False
     if not _one_of(rec.get("language"), f.language):
         return False
+    if f.speaker:
+        said = {s.lower() for s in as_list(rec.get("speakers"))}
+        if not said & {s.lower() for s in as_list(f.speaker)}:
+            return False
     return True

@@ -31,6 +31,8 @@ class Settings:
     chunk_tokens: int = 200
     chunk_overlap: int = 30
     cue_window_seconds: float = 75.0
+    cue_overlap_seconds: float = 0.0  # transcript windows repeat this much of the previous one
+    cue_window_tokens: int = 200  # about this many tokens (0.75 words each) in a transcript window
     # Retrieval.
     max_per_doc: int = 3
     candidates: int = 50
@@ -40,6 +42,8 @@ class Settings:
     dense_weight: float = 0.3  # chosen on SciFact train qrels (README, Results)
     fusion: str = "convex"
     fusion_scope: str = "chunk"  # or "document" (kb.fusion.fuse_scoped)
+    # Added to the fused score of the chunks in which a speaker the question names talks.
+    speaker_boost: float = 0.1
     # Answers.
     # Abstention (kb/answer/abstain.py), calibrated on the golden set's tune split (see README,
     # Results): the best fused score, the share of the question's terms unknown to the corpus, the
@@ -114,6 +118,8 @@ class Settings:
             "kb_chunk_tokens": self.chunk_tokens,
             "kb_chunk_overlap": self.chunk_overlap,
             "kb_cue_window_seconds": self.cue_window_seconds,
+            "kb_cue_overlap_seconds": self.cue_overlap_seconds,
+            "kb_cue_window_tokens": self.cue_window_tokens,
         }
 
 

@@ -322,6 +322,10 @@ def record_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 def _docinfo(m: dict[str, Any]) -> DocInfo:
     extra = {k: v for k, v in m.items() if k not in _RECORD_KEYS and k not in ("mtime", "size")}
+    if isinstance(extra.get("chapters"), str):  # stored as JSON (records hold flat values)
+        from kb.chapters import loads
+
+        extra["chapters"] = [c.to_dict() for c in loads(extra["chapters"])]
     return DocInfo(doc_id=m["doc_id"], source=m["source"], kind=m.get("kind", "document"),
                    title=m.get("title", m["source"]), chunks=int(m.get("chunks", 0)),
                    path=m.get("path", ""), metadata=extra)

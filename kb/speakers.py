@@ -1,0 +1,66 @@
+"""Speakers of transcript chunks: which known speakers a question names, and which chunks a
+speaker talks in (a window's ``speakers`` metadata, ``ingest.chunking``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from kb.lexical import LexicalIndex
+
+
+def as_list(value: Any) -> list[str]:
+    """A metadata value (one name or a list of them) as a list of names."""
+    if value in (None, "", []):
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def chunk_speakers(meta: Mapping[str, Any]) -> list[str]:
+    """Everyone who speaks in a chunk: its ``speakers``, else its (main) ``speaker``."""
+    return as_list(meta.get("speakers")) or as_list(meta.get("speaker"))
+
+
+def known_speakers(records: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Every speaker of the stored transcripts (document records' ``speakers``), once."""
+    return list(dict.fromkeys(s for rec in records.values() for s in as_list(rec.get("speakers"))))
+
+
+def named_speakers(question: str, known: Iterable[str]) -> list[str]:
+    """The known speakers a question names, in the order it names them.
+
+    A name of several words matches in any case ("karin holm", "Barry Hughes's"); its last word
+    alone matches when written capitalised ("What did Holm say"). A one-word name matches only as
+    written, so a speaker called "Marketing" is not named by "the marketing budget"."""
+    found: list[tuple[int, str]] = []
+    for name in dict.fromkeys(known):
+        words = name.split()
+        if not words:
+            continue
+        flags = re.I if len(words) > 1 else 0
+        m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question, flags)
+        if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper():
+            m = re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", question)
+        if m is not None:
+            found.append((m.start(), name))
+    return [name for _, name in sorted(found)]
+
+
+def speaker_mask(lex: LexicalIndex, records: Mapping[str, Mapping[str, Any]],
+                 names: Sequence[str]) -> np.ndarray:
+    """True for the chunks (rows of ``lex``) in which any of ``names`` speaks (any case). Only
+    the chunks of transcripts that list one of them are read."""
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    mask = np.zeros(len(lex.ids), dtype=bool)
+    docs = {d for d, rec in records.items()
+            if wanted & {s.lower() for s in as_list(rec.get("speakers"))}}
+    if not docs or lex.table is None:
+        return mask
+    for pos in np.flatnonzero(lex.mask(docs)):
+        _, meta = lex.table.row(int(pos))
+        if wanted & {s.lower() for s in chunk_speakers(meta)}:
+            mask[pos] = True
+    return mask

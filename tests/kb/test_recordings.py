@@ -1,0 +1,152 @@
+"""Recordings: speaker filter and preference, whole-discussion spans, chapters (on a meeting the
+tests write, with the hash embedder)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.pipeline import run
+from kb.answer import discussion
+from kb.api import KnowledgeBase
+from kb.chapters import boundaries, chapters, label, loads
+from kb.models import Hit
+from kb.speakers import named_speakers
+from kb.testing import HashEmbedder
+from tests.conftest import write
+
+TOPICS = [
+    ("Karin Holm", "supplier qualification audits need certified welding inspectors and "
+                   "documented quality checklists for every supplier"),
+    ("Barry Hughes", "energy prices for heat pumps in district heating networks keep rising "
+                     "every winter season"),
+    ("Karin Holm", "student internships with regional universities bring thesis projects and "
+                   "young engineers into member companies"),
+]
+
+
+def meeting_text() -> str:
+    """Three topics of nine 25-second lines each; speakers take turns within a topic."""
+    lines, t = ["# Cluster board meeting"], 0
+    for lead, topic in TOPICS:
+        for i in range(9):
+            who = lead if i % 3 else ("Barry Hughes" if lead == "Karin Holm" else "Karin Holm")
+            s = f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}"
+            lines.append(f"[{s}] {who}: We talked about {topic}. Point {i} on {topic.split()[0]}.")
+            t += 25
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def meeting_kb(tmp_path, settings):
+    write(tmp_path / "corpus" / "board-meeting.txt", meeting_text())
+    s = settings.with_(sentence_vectors=False, abstain_threshold=0.0, abstain_sentence=0.0,
+                       abstain_unknown=1.1, abstain_unmatched=1.1)
+    report = run([tmp_path / "corpus"], s, embedder=HashEmbedder())
+    assert not report.failed
+    return KnowledgeBase(s, embedder=HashEmbedder())
+
+
+def test_named_speakers_full_names_any_case_surnames_capitalised_one_word_names_as_written():
+    known = ["Karin Holm", "Barry Hughes", "Marketing"]
+    assert named_speakers("What did karin holm say about costs?", known) == ["Karin Holm"]
+    assert named_speakers("Barry Hughes's view, and Holm's?", known) == ["Barry Hughes",
+                                                                        "Karin Holm"]
+    assert named_speakers("what did holm say", known) == []
+    assert named_speakers("What did Marketing propose?", known) == ["Marketing"]
+    assert named_speakers("the marketing budget", known) == []
+
+
+def test_speaker_filter_keeps_only_windows_the_speaker_talks_in(meeting_kb):
+    hits = meeting_kb.search("energy prices heat pumps", k=10, filters={"speaker": "karin holm"})
+    assert hits
+    assert all("Karin Holm" in h.metadata["speakers"] for h in hits)
+    assert meeting_kb.search("energy prices", filters={"speaker": "Nobody Here"}) == []
+
+
+def test_a_named_speaker_is_preferred_and_quoted_with_the_time(meeting_kb):
+    plain = meeting_kb.search("heat pumps energy prices", k=3)
+    named = meeting_kb.search("What did Karin Holm say about heat pumps energy prices?", k=3)
+    assert "Karin Holm" in named[0].metadata["speakers"]
+    assert [h.chunk_id for h in plain] != [h.chunk_id for h in named] or \
+        "Karin Holm" in plain[0].metadata["speakers"]
+    answer = meeting_kb.ask("What did Karin Holm say about heat pumps?")
+    lines = answer.text.splitlines()
+    assert lines and all(" Karin Holm: " in x for x in lines)
+    assert lines[0][:8].count(":") == 2  # hh:mm:ss first
+    assert {c.speaker for c in answer.citations} <= {"Karin Holm", "Barry Hughes"}
+
+
+def test_discussion_questions_get_one_merged_span_and_timed_key_sentences(meeting_kb):
+    answer = meeting_kb.ask("Summarize the discussion about student internships")
+    assert len(answer.citations) == 1
+    cite = answer.citations[0]
+    assert cite.start is not None and cite.end - cite.start > 75  # more than one window
+    times = [x.split()[0] for x in answer.text.splitlines()]
+    assert len(times) >= 2 and times == sorted(times)
+    assert "internships" in answer.text
+
+
+def test_discussion_topic_shapes():
+    assert discussion.discussion_topic("Summarize the discussion about the budget.") == \
+        "the budget"
+    assert discussion.discussion_topic("What was decided about supplier audits?") == \
+        "supplier audits"
+    assert discussion.discussion_topic("What did the board agree on membership fees?") == \
+        "membership fees"
+    assert discussion.discussion_topic("What does a supplier day cost?") is None
+
+
+def _hit(doc: str, start: float, end: float, score: float = 0.5, text: str = "A: x") -> Hit:
+    return Hit(doc_id=doc, chunk_id=f"{doc}:{int(start)}", source=f"{doc}.vtt", title=doc,
+               kind="transcript", text=text, score=score, start=start, end=end)
+
+
+def test_merge_spans_joins_touching_and_near_windows_of_one_recording_only():
+    hits = [_hit("a", 600, 675), _hit("a", 700, 760), _hit("a", 2000, 2070, 0.9),
+            _hit("b", 760, 800), _hit("a", 0, 0, 0.1)]
+    hits[-1].start, hits[-1].end = None, None  # untimed: left out
+    spans = discussion.merge_spans(hits, gap=60)
+    got = sorted((s.lead.doc_id, s.start, s.end) for s in spans)
+    assert got == [("a", 600, 760), ("a", 2000, 2070), ("b", 760, 800)]
+    assert spans[0].start == 600 and spans[0].score == 1.0  # two windows outscore one
+
+
+def test_key_sentences_come_from_across_the_span_in_time_order():
+    text = "\n".join(f"Karin Holm: Sentence number {i} about supplier audits today." for i in
+                     range(8))
+    hit = _hit("a", 0, 400, text=text)
+    hit.metadata = {"times": [str(50 * i) for i in range(8)], "speakers": ["Karin Holm"]}
+    span = discussion.merge_spans([hit])[0]
+    emb = HashEmbedder()
+    chosen = discussion.key_sentences(span, emb.embed_query("supplier audits"), emb, n=4)
+    starts = [q.start for q in chosen]
+    assert len(chosen) == 4 and starts == sorted(starts)
+    assert starts[0] < 100 and starts[-1] >= 300  # one from each quarter of the span
+    text_, cite = discussion.compose(span, chosen)
+    assert text_.splitlines()[0].startswith("00:00:") and "Karin Holm: " in text_
+    assert (cite.start, cite.end) == (0, 400) and cite.snippet in hit.text
+
+
+def test_chapters_split_where_the_topic_changes(meeting_kb):
+    doc = next(d for d in meeting_kb.docs() if d.kind == "transcript")
+    assert doc.metadata["speakers"] == ["Barry Hughes", "Karin Holm"]
+    found = loads(doc.metadata["chapters"])
+    assert len(found) == 3
+    assert [round(c.start) for c in found][1:] == [225, 450]
+    assert "energy" in found[1].title.lower() or "heat" in found[1].title.lower()
+    hit = meeting_kb.search("student internships universities", k=1)[0]
+    assert hit.metadata["chapter"].startswith("chapter 3 of 3: ")
+
+
+def test_boundaries_keep_chapters_long_enough():
+    a, b = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    vectors = np.stack([a] * 5 + [b] * 5)
+    starts = [60.0 * i for i in range(10)]
+    ends = [s + 60 for s in starts]
+    assert boundaries(vectors, starts, ends) == [5]
+    assert boundaries(vectors, starts, ends, min_windows=6) == []
+    found = chapters(["x: first part words here."] * 10, vectors, starts, ends, HashEmbedder(4))
+    assert [(c.start, c.end) for c in found] == [(0.0, 300.0), (300.0, 600.0)]
+    assert label(found, 310) == f"chapter 2 of 2: {found[1].title}"
+    assert label(found[:1], 10) is None
