@@ -72,7 +72,8 @@ def _read(document) -> tuple[str, list[Unit], list[tuple[str, str]]]:
             pairs.extend((r[0], r[1]) for r in rows if len(r) == 2)
             buf.extend(": ".join(r) if len(r) == 2 else "| " + " | ".join(r) + " |" for r in rows)
             continue
-        assert isinstance(block, Paragraph)
+        if not isinstance(block, Paragraph):
+            continue
         text = block.text.strip()
         level = _heading_level(block)
         if level and text:
