@@ -161,22 +161,29 @@ class Store:
         if not docs:
             return
         ids = [record["doc_id"] for record, _, _ in docs]
+        before = self.docs.get(ids=ids, include=["metadatas"])
+        gone = _gone_keys(before["ids"], before["metadatas"])
         self.docs.upsert(ids=ids, embeddings=[[0.0]] * len(ids),
-                         metadatas=[{**record, "state": "pending"} for record, _, _ in docs])
+                         metadatas=[{**gone.get(record["doc_id"], {}), **record,
+                                     "state": "pending"} for record, _, _ in docs])
         chunks = [c for _, part, _ in docs for c in part]
         vectors = np.concatenate([v for _, part, v in docs if part]) if chunks else None
+        old = (self.chunks.get(where={"doc_id": {"$in": before["ids"]}}, include=["metadatas"])
+               if before["ids"] else {"ids": [], "metadatas": []})
+        old_chunks = _gone_keys(old["ids"], old["metadatas"])
         for i in range(0, len(chunks), self.max_batch):
             part = chunks[i:i + self.max_batch]
             self.chunks.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + self.max_batch],
-                               metadatas=[{**_chroma_meta(c.metadata), TEXT_KEY: c.text}
-                                          for c in part])
+                               metadatas=[{**old_chunks.get(c.id, {}), **_chroma_meta(c.metadata),
+                                           TEXT_KEY: c.text} for c in part])
         keep = {c.id for c in chunks}
         stored = self.chunks.get(where={"doc_id": {"$in": ids}}, include=[])["ids"]
         stale = [i for i in stored if i not in keep]
         if stale:
             self.chunks.delete(ids=stale)
         self.docs.upsert(ids=ids, embeddings=[[0.0]] * len(ids),
-                         metadatas=[{**record, "chunks": len(part), "state": "done"}
+                         metadatas=[{**gone.get(record["doc_id"], {}), **record,
+                                     "chunks": len(part), "state": "done"}
                                     for record, part, _ in docs])
 
     def delete_document(self, doc_id: str) -> None:
@@ -329,3 +336,9 @@ def _docinfo(m: dict[str, Any]) -> DocInfo:
     return DocInfo(doc_id=m["doc_id"], source=m["source"], kind=m.get("kind", "document"),
                    title=m.get("title", m["source"]), chunks=int(m.get("chunks", 0)),
                    path=m.get("path", ""), metadata=extra)
+
+
+def _gone_keys(ids: list[str], metadatas: list[dict[str, Any] | None]) -> dict[str, dict]:
+    """For each stored id, its metadata keys set to None: spread under a new metadata, they
+    remove the keys it no longer has (Chroma's upsert merges metadata; None deletes a key)."""
+    return {i: dict.fromkeys(m or {}) for i, m in zip(ids, metadatas, strict=True)}
