@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 
 from ingest.chunking import chunk_document
 from ingest.loaders import load, supported
-from kb.errors import KBError, LoadError, LockError, UsageError
+from kb.errors import LoadError, LockError, UsageError
 from kb.models import Chunk, Document, IngestReport
 from kb.sentences import SENTENCE_KEY, embed_candidates, pack
 from kb.settings import Settings
@@ -369,4 +369,4 @@ def _bar(total: int, show: bool):
     return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr)
 
 
-__all__ = ["run", "KBError"]
+__all__ = ["run", "write_documents"]
