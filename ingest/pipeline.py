@@ -34,13 +34,8 @@ log = logging.getLogger(__name__)
 # Bump when loaders or chunking change what a file turns into: every file is then re-indexed.
 # 3: chunks carry their answer-sentence vectors, and their text in metadata (kb.store).
 PIPELINE_VERSION = "3"
-# Chunks of whole documents encoded and written together: every write is a handful of Chroma
-# calls of ~10 ms each, and the encoder sorts a batch's texts by length. 1024 was measured 2-4%
-# faster (ingest/raw 0.80 against 0.76, median of 8 runs), but the int8 encoder quantizes
-# activations per batch, so the vectors move with the batching (cosine >= 0.98): with 1024 one
-# golden answer lost its fact and a starter-corpus question ("What did the Fibre2Fibre Väst
-# project achieve?") fell under the abstention threshold. 256 stays until abstention and answers
-# are robust to that noise. A crash loses at most one batch's work (seconds).
+# Chunks of whole documents encoded and written together (a few Chroma calls per batch; a crash
+# loses at most one batch). Why 256 and not more: docs/decisions/16.md.
 BATCH_CHUNKS = 256
 
 Progress = Callable[[str, int, int], None]
