@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import evaluate
+from kb.embedding import Embedder
 from kb.errors import UsageError
 from kb.models import Signals
 from kb.settings import Settings
@@ -235,7 +236,8 @@ def golden_settings(settings: Settings) -> Settings:
     return settings.with_(store=Path(settings.store) / "eval-golden")
 
 
-def prepare_store(settings: Settings, corpus: str | Path | None = None, embedder=None) -> dict:
+def prepare_store(settings: Settings, corpus: str | Path | None = None,
+                  embedder: Embedder | None = None) -> dict:
     """Ingest the corpus (incrementally) into the golden store; returns the ingest report."""
     from ingest.pipeline import run
 
