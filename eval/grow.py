@@ -48,7 +48,7 @@ class Source:
     sentences: list[str]
 
 
-def split_sentences(text: str) -> list[str]:
+def prose_sentences(text: str) -> list[str]:
     """Sentences of plain prose, with glued headers ("Scope:The ...") and sentences separated."""
     text = _HEADER.sub("\n", text or "")
     text = _GLUED.sub(" ", text)
@@ -90,13 +90,13 @@ def real_sources(data: Path = EVAL_DATA) -> list[Source]:
             row = json.loads(line)
             text = "\n".join(row.get(k) or "" for k in ("description", "objectives"))
             eu.append(Source(f"eu/{row['reference']}", row.get("title") or row["reference"],
-                             split_sentences(text)))
+                             prose_sentences(text)))
     corpus = data / "scifact" / "corpus.jsonl"
     if corpus.is_file():
         for line in corpus.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             sci.append(Source(f"scifact/{row['_id']}", row.get("title") or row["_id"],
-                              split_sentences(row.get("text") or "")))
+                              prose_sentences(row.get("text") or "")))
     if not eu and not sci:
         raise FileNotFoundError(f"no EU topics or SciFact corpus under {data}")
     step = max(1, round(len(sci) / max(len(eu), 1)))
