@@ -138,3 +138,14 @@ def test_a_new_benchmark_is_one_registry_line(tmp_path, monkeypatch, capsys):
     assert bench.run_bench(args, Settings(store=tmp_path / "store")) == 0
     assert json.loads(out.read_text())["sections"]["dummy"]["value"] == 2
     assert "dummy value 2" in capsys.readouterr().out
+
+
+def test_plot_draws_the_sections_that_can(tmp_path):
+    from eval.bench.run import plot
+
+    data = {"sections": {"latency": {"backend": "onnx-int8", "sizes": {
+        "1000": _row(30, 40, 90), "10000": _row(40, 50, 100)}},
+        "peer": {"kb": {"ingest_s": 1, "hit@5": 1}, "llama_index": {}}}}
+    assert plot(data, tmp_path / "bench.png") == tmp_path / "bench.png"
+    assert (tmp_path / "bench.png").stat().st_size > 1000
+    assert plot({"sections": {"peer": data["sections"]["peer"]}}, tmp_path / "none.png") is None
