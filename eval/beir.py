@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from eval.metrics import Qrels, Run, evaluate, first_distinct
+from kb.embedding import Embedder
 from kb.errors import UsageError
 from kb.settings import Settings
 
@@ -97,7 +98,7 @@ def documents(data: BeirData):
         yield Document(source=cid, kind="document", title=row["title"], units=[Unit(text=text)])
 
 
-def ensure_index(data: BeirData, settings: Settings, embedder=None,
+def ensure_index(data: BeirData, settings: Settings, embedder: Embedder | None = None,
                  log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Index the corpus unless the cached store already holds every document of it."""
     from kb.store import Store
@@ -127,7 +128,7 @@ def mode_settings(settings: Settings) -> dict[str, Settings]:
     }
 
 
-def _retrievers(settings: Settings, embedder=None) -> dict[str, Any]:
+def _retrievers(settings: Settings, embedder: Embedder | None = None) -> dict[str, Any]:
     from kb.api import KnowledgeBase
     from kb.retrieval import Retriever
 
@@ -136,7 +137,7 @@ def _retrievers(settings: Settings, embedder=None) -> dict[str, Any]:
             mode_settings(settings).items()}
 
 
-def query_vectors(queries: dict[str, str], embedder) -> dict[str, np.ndarray]:
+def query_vectors(queries: dict[str, str], embedder: Embedder) -> dict[str, np.ndarray]:
     """One ``embed_query`` per query, as ``kb search`` embeds it. Not one batch: the int8 ONNX
     backend quantizes activations per batch, so a query's vector depends on its batch-mates
     (cosine to its own single-query vector down to 0.98; SciFact test nDCG@10 moves by ~0.003)."""
@@ -150,7 +151,8 @@ def document_run(retriever, queries: dict[str, str], qvecs: dict[str, np.ndarray
             for qid, text in queries.items()}
 
 
-def run(folder: str | Path, settings: Settings, split: str = "test", embedder=None,
+def run(folder: str | Path, settings: Settings, split: str = "test",
+        embedder: Embedder | None = None,
         log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Index (once) and score the three modes on ``split``; the JSON shape of ``kb eval --beir``."""
     data = load_beir(folder, split)
@@ -211,7 +213,8 @@ def weights(step: float = 0.1) -> list[float]:
     return [round(i * step, 2) for i in range(int(round(1 / step)) + 1)]
 
 
-def tune(folder: str | Path, settings: Settings, split: str = "train", embedder=None,
+def tune(folder: str | Path, settings: Settings, split: str = "train",
+         embedder: Embedder | None = None,
          log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Sweep fusion scope x fusion x dense_weight on ``split`` (train: tuning never reads the
     test qrels)."""

@@ -38,6 +38,7 @@ from eval.answers import (  # noqa: F401 (the checks on citations, re-exported f
     ungrounded_sentences,
 )
 from eval.metrics import evaluate
+from kb.embedding import Embedder
 from kb.errors import UsageError
 from kb.models import Signals
 from kb.settings import Settings
@@ -194,7 +195,8 @@ def golden_settings(settings: Settings) -> Settings:
     return settings.with_(store=Path(settings.store) / "eval-golden")
 
 
-def prepare_store(settings: Settings, corpus: str | Path | None = None, embedder=None) -> dict:
+def prepare_store(settings: Settings, corpus: str | Path | None = None,
+                  embedder: Embedder | None = None) -> dict:
     """Ingest the corpus (incrementally) into the golden store; returns the ingest report."""
     from ingest.pipeline import run
 

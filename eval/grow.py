@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.embedding import Embedder
 from kb.models import Document, Unit
 from kb.settings import Settings
 
@@ -47,7 +48,7 @@ class Source:
     sentences: list[str]
 
 
-def split_sentences(text: str) -> list[str]:
+def prose_sentences(text: str) -> list[str]:
     """Sentences of plain prose, with glued headers ("Scope:The ...") and sentences separated."""
     text = _HEADER.sub("\n", text or "")
     text = _GLUED.sub(" ", text)
@@ -89,13 +90,13 @@ def real_sources(data: Path = EVAL_DATA) -> list[Source]:
             row = json.loads(line)
             text = "\n".join(row.get(k) or "" for k in ("description", "objectives"))
             eu.append(Source(f"eu/{row['reference']}", row.get("title") or row["reference"],
-                             split_sentences(text)))
+                             prose_sentences(text)))
     corpus = data / "scifact" / "corpus.jsonl"
     if corpus.is_file():
         for line in corpus.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             sci.append(Source(f"scifact/{row['_id']}", row.get("title") or row["_id"],
-                              split_sentences(row.get("text") or "")))
+                              prose_sentences(row.get("text") or "")))
     if not eu and not sci:
         raise FileNotFoundError(f"no EU topics or SciFact corpus under {data}")
     step = max(1, round(len(sci) / max(len(eu), 1)))
@@ -166,7 +167,7 @@ def ready_info(path: Path) -> dict | None:
         return None
 
 
-def build_stores(settings: Settings, sizes: list[int], corpus: Path, embedder,
+def build_stores(settings: Settings, sizes: list[int], corpus: Path, embedder: Embedder,
                  data: Path = EVAL_DATA, log=print) -> dict[int, dict]:
     """Each size's store (built or reused): ``{size: ready info}``. Sizes are built smallest
     first; each starts from a copy of the biggest smaller one already built."""
@@ -210,7 +211,7 @@ def build_stores(settings: Settings, sizes: list[int], corpus: Path, embedder,
     return done
 
 
-def _write_in_parts(docs: list[Document], settings: Settings, embedder, log,
+def _write_in_parts(docs: list[Document], settings: Settings, embedder: Embedder, log,
                     part_chunks: int = 10_000) -> dict:
     """write_documents in parts of about ``part_chunks`` passages, so a long build reports progress
     and an interrupted one keeps what it finished (the ingest is incremental). Each part ends with
@@ -283,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
 class short_text_batches:
     """Bigger encode batches while growing stores from short passages (faster; same vectors)."""
 
-    def __init__(self, embedder, batch_size: int) -> None:
+    def __init__(self, embedder: Embedder, batch_size: int) -> None:
         self.embedder, self.batch_size = embedder, batch_size
         self.old = getattr(embedder, "batch_size", None)
 

@@ -29,7 +29,7 @@ from ingest.loaders import LINKED_SUFFIXES, load, supported
 from ingest.metadata import typed
 from ingest.siblings import siblings
 from ingest.text import BLOCK, open_regular, special_kind
-from kb.errors import KBError, LoadError, LockError, UsageError
+from kb.errors import LoadError, LockError, UsageError
 from kb.models import Chunk, Document, IngestReport
 from kb.sentences import SENTENCE_KEY, embed_candidates, pack
 from kb.settings import Settings
@@ -43,13 +43,8 @@ log = logging.getLogger(__name__)
 # 5: documents carry their language (ingest.language), and BM25 reads them with its analyzer.
 # 6: transcript windows split long turns, carry line times; recordings get chapters.
 PIPELINE_VERSION = "6"
-# Chunks of whole documents encoded and written together: every write is a handful of Chroma
-# calls of ~10 ms each, and the encoder sorts a batch's texts by length. 1024 was measured 2-4%
-# faster (ingest/raw 0.80 against 0.76, median of 8 runs), but the int8 encoder quantizes
-# activations per batch, so the vectors move with the batching (cosine >= 0.98): with 1024 one
-# golden answer lost its fact and a starter-corpus question ("What did the Fibre2Fibre Väst
-# project achieve?") fell under the abstention threshold. 256 stays until abstention and answers
-# are robust to that noise. A crash loses at most one batch's work (seconds).
+# Chunks of whole documents encoded and written together (a few Chroma calls per batch; a crash
+# loses at most one batch). Why 256 and not more: docs/decisions/16.md.
 BATCH_CHUNKS = 256
 
 Progress = Callable[[str, int, int], None]
@@ -462,4 +457,4 @@ def _bar(total: int, show: bool):
     return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr)
 
 
-__all__ = ["run", "KBError"]
+__all__ = ["run", "write_documents"]

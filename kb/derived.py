@@ -1,4 +1,5 @@
-"""Keeping BM25 in step with the chunks in the store, for the writer and for every reader."""
+"""Keeping the derived indexes (BM25 and the chunk table, ``kb.lexical`` and ``kb.chunktable``) in
+step with the chunks in the store, for the writer and for every reader."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from kb.chunktable import ChunkTable, TableBuilder
 from kb.lexical import LexicalIndex
-from kb.models import heading
+from kb.models import embed_text
 from kb.store import Store
 
 
@@ -28,7 +29,7 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
                 continue
             keep.append(row)
             ids.append(cid)
-            texts.append(heading(meta) + "\n" + (text or ""))
+            texts.append(embed_text(meta, text))
             doc_ids.append(meta["doc_id"])
             languages.append(records[meta["doc_id"]].get("language"))
         table.add(np.asarray(page_vectors, dtype=np.float32)[keep],
@@ -97,7 +98,3 @@ class LexicalCache:
         """Check the store's generation at the next ``get`` (this process just wrote to it)."""
         with self._lock:
             self._checked = 0.0
-
-    @property
-    def changed_since(self) -> str:
-        return self._index.generation if self._index else ""

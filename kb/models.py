@@ -61,7 +61,13 @@ class Chunk:
     def embed_text(self) -> str:
         """The text that is embedded and indexed: the title (and section) first, then the
         passage."""
-        return heading(self.metadata) + "\n" + self.text
+        return embed_text(self.metadata, self.text)
+
+
+def embed_text(meta: dict[str, Any], text: str | None) -> str:
+    """The one formula for what a chunk's vector and its BM25 entry are made from: its heading,
+    a newline, its text (ingest embeds it; BM25 is rebuilt from stored chunks with it)."""
+    return heading(meta) + "\n" + (text or "")
 
 
 def heading(meta: dict[str, Any]) -> str:

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import base64
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
 
 # Bump the number when ``candidates`` changes what it returns: vectors stored by another splitter
 # are then never read against the wrong sentences (the answerer embeds instead).
@@ -97,7 +101,7 @@ def _is_label(sentence: str) -> bool:
 
 
 # -- stored vectors -------------------------------------------------------------------------------
-def embed_candidates(embedder, texts: list[str]) -> list[np.ndarray]:
+def embed_candidates(embedder: Embedder, texts: list[str]) -> list[np.ndarray]:
     """The vectors of every passage's ``candidates``, one (sentences, dim) array per passage,
     from one ``embed_sentences`` call (the answerer's) over the distinct sentences of them all."""
     per_text = [[s for _, s in candidates(t)] for t in texts]

@@ -19,11 +19,10 @@ class Settings:
     chroma_url: str | None = None
     collection: str = "kb"
     embed_model: str = DEFAULT_MODEL
-    # 16: the encoder's activations grow with batch x tokens², and 32 long chunks cost ~250 MB more
-    # peak memory (ONNX) than 16 for no measurable speed.
-    embed_batch_size: int = 16
-    # onnx-int8: same SciFact nDCG@10 as torch (0.645), ~3.8x its throughput (kb bench --only onnx).
-    embed_backend: str = "onnx-int8"
+    # Measured choices (this one, the backend, the weights and thresholds below): the numbers and
+    # the commands that reproduce them are in docs/decisions/16.md.
+    embed_batch_size: int = 16  # texts per encoder call at ingest (peak memory grows with it)
+    embed_backend: str = "onnx-int8"  # "onnx-int8", "onnx" or "torch": one model, three runtimes
     # Where the ONNX backends keep the model exported from the local weights (None: the user's
     # cache folder, ``default_onnx_cache()``).
     onnx_cache: Path | None = None
@@ -39,29 +38,22 @@ class Settings:
     # Up to this many chunks the nearest ones are found exactly in the chunk table (numpy) rather
     # than by Chroma's HNSW (a Chroma call costs more, and HNSW is approximate). 0: always HNSW.
     exact_max_chunks: int = 25_000
-    dense_weight: float = 0.3  # chosen on SciFact train qrels (README, Results)
+    dense_weight: float = 0.3  # the dense side's weight in the fusion (SciFact train qrels)
     fusion: str = "convex"
     fusion_scope: str = "chunk"  # or "document" (kb.fusion.fuse_scoped)
     # Added to the fused score of the chunks in which a speaker the question names talks.
     speaker_boost: float = 0.1
     # Answers.
-    # Abstention (kb/answer/abstain.py), calibrated on the golden set's tune split (see README,
-    # Results): the best fused score, the share of the question's terms unknown to the corpus, the
-    # best answer sentence's cosine similarity to the question, and the share of the names, places
-    # and years the question states that the answer's sources do not hold.
+    # Abstention (kb/answer/abstain.py), calibrated on the golden set's tune split: the best fused
+    # score, the share of the question's terms unknown to the corpus, the best answer sentence's
+    # cosine similarity to the question, and the share of the names, places and years the
+    # question states that the answer's sources do not hold.
     abstain_threshold: float = 0.10
     abstain_unknown: float = 0.35
-    # 0.30 (was 0.36, which the least similar answerable tune question, 0.367, cleared by 0.007):
-    # no tune out-of-scope question depends on this rule between 0.30 and 0.36, each is also caught
-    # by the unknown-words or the names rule (``kb eval --calibrate`` lists every signal)
     abstain_sentence: float = 0.30
     abstain_unmatched: float = 0.5
-    answer_sentences: int = 5  # the most the answer format allows; tune facts +0.014 over 4
-    # Ingest embeds every chunk's answer sentences and stores them (kb.sentences), so that an
-    # answer embeds none: ask p95 at 10,000 chunks 11 ms (off: 27 ms; ``KB_SENTENCE_VECTORS=0 kb
-    # bench --only latency --store DIR`` builds stores without them), for a slower ingest: 2.01x
-    # sentence-transformers' own encode (torch) but 0.51 of kb's onnx-int8 encoder alone (off:
-    # 3.20x and 0.81; ``kb bench --only throughput`` measures all four).
+    answer_sentences: int = 5  # the most the answer format allows
+    # Ingest embeds and stores every chunk's answer sentences (kb.sentences): ask embeds none.
     sentence_vectors: bool = True
     # Optional LLM.
     llm_base_url: str | None = None

@@ -199,13 +199,13 @@ class Store:
     def count(self) -> int:
         return self.chunks.count()
 
-    def query(self, vector: np.ndarray, n: int, where: dict | None = None,
-              ids: list[str] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
+    def query(self, vector: np.ndarray, n: int,
+              where: dict | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
         """Nearest chunks: (id, cosine similarity, text, metadata)."""
         if n <= 0:
             return []
         res = self.chunks.query(query_embeddings=[vector], n_results=n, where=where,
-                                ids=ids, include=["documents", "metadatas", "distances"])
+                                include=["documents", "metadatas", "distances"])
         return [(i, 1.0 - float(d), *_text_meta(t, m)) for i, d, t, m in
                 zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0],
                     strict=True)]

@@ -94,3 +94,58 @@ def test_quick_bench_on_a_tiny_store(tmp_path, tiny_corpus, eval_data):
     row = data["sections"]["latency"]["sizes"]["12"]
     assert row["chunks"] == 12 and row["search"]["n"] == 3 and row["ask"]["p95_ms"] > 0
     assert (tmp_path / "store" / "bench" / "12" / "bench-ready.json").is_file()
+
+
+def test_every_registered_benchmark_loads_under_its_name():
+    from eval.bench.registry import REGISTRY, benchmark
+
+    for name in REGISTRY:
+        assert benchmark(name).name == name
+    assert benchmark("latency-torch") is benchmark("latency")
+
+
+def test_coldstart_ratios_are_targets_and_rows():
+    c = {"bare_imports": {"wall_s": 2.0, "cpu_s": 1.0, "peak_rss_mb": 117},
+         "search": {"wall_s": 3.0, "cpu_s": 1.5, "peak_rss_mb": 250, "wall_ratio": 1.5,
+                    "cpu_ratio": 1.5},
+         "ask": {"wall_s": 5.0, "cpu_s": 2.5, "peak_rss_mb": 260, "wall_ratio": 2.5,
+                 "cpu_ratio": 2.5}, "runs": 3}
+    got = {t["name"]: t["met"] for t in bench.targets({"coldstart": c})}
+    assert list(got.values()) == [True, False] and "search" in list(got)[0]
+    text = bench.table({"sections": {"coldstart": c}, "targets": []})
+    assert "search/bare 1.5" in text and "ask/bare 2.5" in text
+
+
+class Dummy(bench.Benchmark):
+    name = "dummy"
+
+    def run(self, ctx):
+        return {"value": len(ctx.sizes)}
+
+    def table(self, result, key):
+        return [(key, f"dummy value {result['value']}", "")]
+
+
+def test_a_new_benchmark_is_one_registry_line(tmp_path, monkeypatch, capsys):
+    from argparse import Namespace
+
+    from eval.bench import registry
+    from kb.settings import Settings
+
+    monkeypatch.setitem(registry.REGISTRY, "dummy", "tests.bench.test_bench:Dummy")
+    out = tmp_path / "bench.json"
+    args = Namespace(only="dummy", out=str(out), sizes="1,2", quick=False, json=False)
+    assert bench.run_bench(args, Settings(store=tmp_path / "store")) == 0
+    assert json.loads(out.read_text())["sections"]["dummy"]["value"] == 2
+    assert "dummy value 2" in capsys.readouterr().out
+
+
+def test_plot_draws_the_sections_that_can(tmp_path):
+    from eval.bench.run import plot
+
+    data = {"sections": {"latency": {"backend": "onnx-int8", "sizes": {
+        "1000": _row(30, 40, 90), "10000": _row(40, 50, 100)}},
+        "peer": {"kb": {"ingest_s": 1, "hit@5": 1}, "llama_index": {}}}}
+    assert plot(data, tmp_path / "bench.png") == tmp_path / "bench.png"
+    assert (tmp_path / "bench.png").stat().st_size > 1000
+    assert plot({"sections": {"peer": data["sections"]["peer"]}}, tmp_path / "none.png") is None

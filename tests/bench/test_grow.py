@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from eval.grow import documents_for, passage_documents, passages, real_sources, split_sentences
+from eval.grow import documents_for, passage_documents, passages, prose_sentences, real_sources
 
 
 def test_split_sentences_separates_glued_headers_and_sentences():
-    got = split_sentences("Objective:The cluster grows fast.Scope:Firms join the test beds now. "
+    got = prose_sentences("Objective:The cluster grows fast.Scope:Firms join the test beds now. "
                           "Too short. And a final sentence with enough words.")
     assert got == ["The cluster grows fast.", "Firms join the test beds now.",
                    "And a final sentence with enough words."]
