@@ -23,6 +23,7 @@ REGISTRY: dict[str, str] = {
     "onnx": "eval.bench.onnx:Onnx",
     "scifact": "eval.bench.onnx:SciFact",
     "load": "eval.bench.load:Load",
+    "ocr": "eval.bench.ocr:Ocr",
 }
 DEFAULT = ("throughput", "latency", "coldstart", "memory", "peer", "onnx")
 QUICK = ("throughput", "latency")

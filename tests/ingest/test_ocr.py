@@ -70,7 +70,7 @@ def test_an_image_tesseract_cannot_read_is_a_load_error_naming_the_page(tmp_path
 
 @needs_tesseract
 def test_the_ocr_benchmark_reports_seconds_per_page_and_accuracy():
-    from eval.bench_ocr import bench_ocr
+    from eval.bench.ocr import bench_ocr
 
     result = bench_ocr(pages=1, lines_per_page=6)
     assert result["pages"] == result["ocr_pages"] == 1

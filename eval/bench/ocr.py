@@ -16,7 +16,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from eval.bench.base import Benchmark, Context, Row, Target, target
+
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "scripts" / "report_sources"
 DPI = 200
 LINE_CHARS = 80
@@ -119,7 +121,23 @@ def bench_ocr(pages: int = 3, lines_per_page: int = LINES_PER_PAGE) -> dict[str,
     }
 
 
-if __name__ == "__main__":
-    import json
+class Ocr(Benchmark):
+    name = "ocr"
+    help = "seconds per page of OCR (Tesseract) against a text layer, and word accuracy"
 
-    print(json.dumps(bench_ocr(), indent=2))
+    def run(self, ctx: Context) -> dict[str, Any]:
+        return bench_ocr(pages=1 if ctx.quick else 3)
+
+    def table(self, result: dict[str, Any], key: str) -> list[Row]:
+        if "skipped" in result:
+            return [(key, f"skipped: {result['skipped']}", "")]
+        return [(key, f"{result['ocr_s_per_page']} s/page wall, {result['ocr_cpu_s_per_page']} "
+                      f"CPU s/page ({result['languages']}, {result['dpi']} dpi), text layer "
+                      f"{result['text_layer_s_per_page']} s/page, word accuracy "
+                      f"{result['word_accuracy']}", "")]
+
+    def targets(self, result: dict[str, Any], key: str) -> list[Target]:
+        if "skipped" in result:
+            return []
+        return [target("OCR word accuracy", result["word_accuracy"], ">= 0.95",
+                       result["word_accuracy"] >= 0.95)]
