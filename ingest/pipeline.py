@@ -290,6 +290,7 @@ class _Ingest:
                 s = self.settings
                 chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap,
                                         s.cue_window_seconds)
+                budget.check_repetition((u.text for u in doc.units), len(chunks))
         except LoadError as exc:
             if old and old.get("state") != "done":  # a crash cut its update short: no good version
                 self._begin_without_vectors()
