@@ -277,7 +277,9 @@ class _Ingest:
             with budget.use():
                 digest = _digest(f.path, f.source, budget)
         except LoadError as exc:
-            self._fail(f.source, exc.reason)
+            kept = " (its last good version stays in the store)" \
+                if _doc_id(f.source) in self.records else ""
+            self._fail(f.source, exc.reason + kept)
             return None
         old = self.records.get(_doc_id(f.source))
         if old and old.get("hash") == digest and old.get("state") == "done":
