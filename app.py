@@ -20,7 +20,6 @@ import inspect
 import ipaddress
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -43,7 +42,8 @@ from ingest import loaders
 from kb import Answer, Citation, DocInfo, Hit, KBError, KnowledgeBase, Settings, UsageError
 from kb.answer import markup
 from kb.answer.citations import MARKER, hh_mm_ss, location
-from kb.api import MAX_K, checked_text
+from kb.api import checked_text
+from kb.edge import RequestLimit, api_k, api_text, request_limit
 from kb.lexical import tokenize
 from kb.models import CATEGORIES, doc_id_for
 
@@ -613,30 +613,6 @@ class Handlers:
         return [h.to_dict() for h in self.kb.similar(source, k=api_k(k))]
 
 
-def api_text(value: Any, name: str) -> str:
-    """An optional text argument of the API: None is empty; anything but text is refused."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise UsageError(f"{name} must be text, not {type(value).__name__}")
-    if len(value) > 1000:
-        raise UsageError(f"{name} is too long ({len(value):,} characters)")
-    return value
-
-
-def api_k(value: Any) -> int:
-    """``k`` of the API: a whole number from 1 to MAX_K (an integral float or digits as text
-    are read as that number)."""
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
-        value = int(value)
-    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
-        shown = repr(value) if isinstance(value, (int, float, str)) else type(value).__name__
-        raise UsageError(f"k must be a whole number from 1 to {MAX_K}, not {shown[:40]}")
-    return value
-
-
 def _example(evt: gr.SelectData) -> str:
     return evt.value["text"]
 
@@ -793,6 +769,8 @@ def create_server(kb_: KnowledgeBase, settings: Settings) -> FastAPI:
     demo = build_app(kb_, settings)
     demo.queue(default_concurrency_limit=4)
     server = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    server.add_middleware(RequestLimit, limit=request_limit(settings),  # type: ignore[arg-type]
+                          question_chars=settings.max_question_chars)
     auth = parse_auth(settings.auth)
 
     @server.api_route("/file/{doc_id}", methods=["GET", "HEAD"])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -24,12 +25,13 @@ class Budget:
     max_chunks: int
     max_seconds: float
     max_text_bytes: int
+    min_info: int = 0
     started: float = field(default_factory=time.monotonic)
 
     @classmethod
     def of(cls, settings: Settings, source: str) -> Budget:
         return cls(source, settings.max_doc_chunks, settings.max_doc_seconds,
-                   settings.max_doc_text_mb * 1024 * 1024)
+                   settings.max_doc_text_mb * 1024 * 1024, settings.min_doc_info)
 
     @contextlib.contextmanager
     def use(self) -> Iterator[Budget]:
@@ -59,6 +61,22 @@ class Budget:
                                          "(KB_MAX_DOC_TEXT_MB); split the file or raise the limit")
 
 
+    def check_repetition(self, texts: Iterable[str], chunks: int) -> None:
+        """Refuse a long document whose text says little: fewer than ``min_info`` bytes of
+        compressed text per chunk (one word repeated over megabytes)."""
+        if self.min_info <= 0 or chunks < REPETITION_MIN_CHUNKS:
+            return
+        z, size = zlib.compressobj(1), 0
+        for text in texts:
+            size += len(z.compress(text.encode("utf-8", "replace")))
+        size += len(z.flush())
+        if size / chunks < self.min_info:
+            raise LoadError(self.source, f"repetitive text: {chunks:,} chunks hold {size:,} bytes "
+                                         f"of compressed text (less than {self.min_info} per "
+                                         "chunk, KB_MIN_DOC_INFO)")
+
+
+REPETITION_MIN_CHUNKS = 200  # shorter documents are not judged for repetition
 _current: ContextVar[Budget | None] = ContextVar("kb_ingest_budget", default=None)
 
 

@@ -280,7 +280,9 @@ class _Ingest:
             with budget.use():
                 digest = _digest(f.path, f.source, budget)
         except LoadError as exc:
-            self._fail(f.source, exc.reason)
+            kept = " (its last good version stays in the store)" \
+                if _doc_id(f.source) in self.records else ""
+            self._fail(f.source, exc.reason + kept)
             return None
         old = self.records.get(_doc_id(f.source))
         if old and old.get("hash") == digest and old.get("state") == "done":
@@ -294,6 +296,7 @@ class _Ingest:
                 chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap,
                                         s.cue_window_seconds, s.cue_overlap_seconds,
                                         s.cue_window_tokens)
+                budget.check_repetition((u.text for u in doc.units), len(chunks))
         except LoadError as exc:
             if old and old.get("state") != "done":  # a crash cut its update short: no good version
                 self._begin_without_vectors()

@@ -70,12 +70,17 @@ class Settings:
     # Limits on what one request or one document may cost (README, Configuration).
     # A question or search query longer than this is refused at once (API, CLI and app alike).
     max_question_chars: int = 2000
-    # One document: at most this many chunks, this many seconds to read and chunk, and this much
-    # text read (a .txt file is read in blocks and reading stops here, so memory stays bounded
-    # whatever the file's size). A document over a limit is refused with a message naming it.
-    max_doc_chunks: int = 3000
-    max_doc_seconds: float = 120.0
+    # One document: at most this many chunks (a 10 MB text file is ~15,000; ingesting it peaked at
+    # 1.37 GB, ``kb bench --only bigfiles``), this many seconds to read and chunk, and this much
+    # text read (files are read in blocks and reading stops there, so memory stays bounded
+    # whatever a file's size). A document of 200 chunks or more must also hold at least
+    # ``min_doc_info`` bytes of zlib-compressed text per chunk on average: real text holds
+    # 150-270 (SciFact, EU topics, QMSum, the corpus), one word repeated 7 (docs/decisions/15.md).
+    # A document over a limit is refused with a message naming the limit.
+    max_doc_chunks: int = 16_000
+    max_doc_seconds: float = 300.0
     max_doc_text_mb: int = 16
+    min_doc_info: int = 50
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))

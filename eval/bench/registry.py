@@ -24,6 +24,7 @@ REGISTRY: dict[str, str] = {
     "scifact": "eval.bench.onnx:SciFact",
     "load": "eval.bench.load:Load",
     "ocr": "eval.bench.ocr:Ocr",
+    "hostile": "eval.bench.hostile:Hostile",
 }
 DEFAULT = ("throughput", "latency", "coldstart", "memory", "peer", "onnx")
 QUICK = ("throughput", "latency")

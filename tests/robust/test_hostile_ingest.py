@@ -140,14 +140,14 @@ def test_binary_content_after_the_first_8_kib_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "limits", "message"), [
-    ("cluster " * 40_000, {"max_doc_chunks": 20}, "too many chunks: more than 20 "
-                                                   "(KB_MAX_DOC_CHUNKS)"),
-    ("x" * 60_000, {"max_doc_chunks": 20}, "too many chunks"),
+    ("cluster " * 8_000, {}, "repetitive text: "),
+    ("x" * 60_000, {"max_doc_chunks": 20}, "too many chunks: more than 20 (KB_MAX_DOC_CHUNKS)"),
     ("cluster words " * 200_000, {"max_doc_text_mb": 1}, "too much text: more than 1 MB "
                                                          "(KB_MAX_DOC_TEXT_MB)"),
 ], ids=["one-word", "no-spaces", "text"])
 def test_a_document_over_a_limit_is_refused_with_its_reason(tmp_path, settings, hash_embedder,
-                                                            text, limits, message):
+                                                            text, limits, message, monkeypatch):
+    monkeypatch.setattr("ingest.limits.REPETITION_MIN_CHUNKS", 20)  # small files, quick tests
     write(tmp_path / "corpus" / "big.txt", text)
     write(tmp_path / "corpus" / "toolbox" / "supplier-day.md", SUPPLIER_DAY)
     report = run([tmp_path / "corpus"], settings.with_(**limits), embedder=hash_embedder)
