@@ -103,7 +103,7 @@ def test_swedish_toolbox_entry_answers_a_swedish_question(corpus_kb):
     assert hits[0].source == source
     hits = corpus_kb.search("Vad gör ett kluster för att handledaren ska få tid?", k=5,
                             filters={"language": "sv"})
-    assert [h.source for h in hits] == [source]
+    assert hits and {h.source for h in hits} == {source}
 
 
 def test_app_filters_on_language_and_browse_shows_it(tmp_path, settings, hash_embedder):
