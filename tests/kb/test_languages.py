@@ -50,6 +50,7 @@ def test_a_swedish_question_finds_the_definite_form():
     assert scores[1] > 0 and scores[1] == max(scores)
     assert lex.question_terms("Vad gör ett kluster?") == terms["sv"]  # the language it fits
     assert lex.question_terms("What does a cluster do?") == tokenize("What does a cluster do?")
+    assert lex.query_terms("klustret")["sv"] == ["sv:klustret"]  # a stem it has: not widened
 
 
 def test_an_english_collection_reads_questions_as_before(tmp_path):
