@@ -182,13 +182,17 @@ class LexicalIndex:
                 for lang in self.languages}
 
     def neighbours(self, tokens: list[str]) -> list[str]:
-        """Each token, or the collection's tokens of its language that extend it, or that it
-        extends, by at most ``AFFIX_LETTERS`` letters (the shorter keeping ``MIN_STEM``).
-        Snowball leaves the Nordic definite endings on some words: Swedish "klustret" stays
-        "klustret" while "kluster" becomes "klust", "projektet" stays and "projekt" becomes
-        "projek". A token nothing matches stays as it is (it counts as unknown)."""
+        """Each token the collection uses; for one it does not, the collection's tokens of its
+        language that extend it, or that it extends, by at most ``AFFIX_LETTERS`` letters (the
+        shorter keeping ``MIN_STEM``). Snowball leaves the Nordic definite endings on some
+        words: Swedish "klustret" stays "klustret" while "kluster" becomes "klust", "projektet"
+        stays and "projekt" becomes "projek". A token nothing matches stays as it is (it counts
+        as unknown)."""
         out: dict[str, None] = {}
         for token in tokens:
+            if token in self.df:
+                out[token] = None
+                continue
             lang, _, stem = token.partition(":")
             found = self._extensions(token)
             found += [f"{lang}:{stem[:-cut]}" for cut in range(1, AFFIX_LETTERS + 1)

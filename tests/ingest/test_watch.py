@@ -129,3 +129,36 @@ def test_a_killed_watcher_loses_nothing(tmp_path, settings, hash_embedder):
     assert w.next_pass() == [("added", "b.md"), ("removed", "a.md")]
     w.close()
     assert set(texts(settings)) == {"b.md"}
+
+
+def test_a_served_knowledge_base_sees_new_documents_without_a_restart(tmp_path, settings,
+                                                                        hash_embedder):
+    from ingest.watch import watch_in_background
+
+    root = tmp_path / "folder"
+    write(root / "a.md", TOOL.format(title="Alpha", body="Alpha uses zanzibar."))
+    kb_ = KnowledgeBase(settings, embedder=hash_embedder)
+    kb_.warm_up()  # as ``serve`` does: the store is open before the watcher starts
+    stop = watch_in_background([root], settings, kb_)
+    try:
+        _until(lambda: [h.source for h in kb_.search("zanzibar", k=1)] == ["a.md"])
+        write(root / "b.md", TOOL.format(title="Beta", body="Beta uses quokka."))
+        _until(lambda: [h.source for h in kb_.search("quokka", k=1)] == ["b.md"])
+    finally:
+        stop.set()
+
+
+def test_serve_refuses_a_watch_folder_that_is_not_one(tmp_path, capsys):
+    from kb.cli import main
+
+    assert main(["serve", "--watch", str(tmp_path / "missing"), "--port", "0"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def _until(condition, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out")

@@ -50,6 +50,7 @@ def test_a_swedish_question_finds_the_definite_form():
     assert scores[1] > 0 and scores[1] == max(scores)
     assert lex.question_terms("Vad gör ett kluster?") == terms["sv"]  # the language it fits
     assert lex.question_terms("What does a cluster do?") == tokenize("What does a cluster do?")
+    assert lex.query_terms("klustret")["sv"] == ["sv:klustret"]  # a stem it has: not widened
 
 
 def test_an_english_collection_reads_questions_as_before(tmp_path):
@@ -103,4 +104,19 @@ def test_swedish_toolbox_entry_answers_a_swedish_question(corpus_kb):
     assert hits[0].source == source
     hits = corpus_kb.search("Vad gör ett kluster för att handledaren ska få tid?", k=5,
                             filters={"language": "sv"})
-    assert {h.source for h in hits} == {source}
+    assert hits and {h.source for h in hits} == {source}
+
+
+def test_app_filters_on_language_and_browse_shows_it(tmp_path, settings, hash_embedder):
+    import app
+
+    run([_folder(tmp_path / "c")], settings, embedder=hash_embedder)
+    kb_ = KnowledgeBase(settings, embedder=hash_embedder)
+    h = app.Handlers(kb_, settings)
+    hits = h.api_search("forskaren researcher", k=5, language="sv")
+    assert [x["source"] for x in hits] == ["toolbox/forskare.md"]
+    rows = h.run_search("forskaren researcher", "", "", [], "", "", "", "en")[0]
+    assert [r[-1] for r in rows] == ["toolbox/researcher.md"]
+    docs = kb_.docs()
+    assert app.language_choices(docs) == [("Any", ""), ("da", "da"), ("en", "en"), ("sv", "sv")]
+    assert '<span class="kb-lang" title="language">sv</span>' in app.browse_html(docs)
