@@ -150,3 +150,18 @@ def test_boundaries_keep_chapters_long_enough():
     assert [(c.start, c.end) for c in found] == [(0.0, 300.0), (300.0, 600.0)]
     assert label(found, 310) == f"chapter 2 of 2: {found[1].title}"
     assert label(found[:1], 10) is None
+
+
+def test_in_llm_mode_the_whole_span_is_the_first_source(meeting_kb):
+    from tests.kb.fake_llm import FakeLLM
+
+    with FakeLLM() as fake:
+        kb_ = KnowledgeBase(meeting_kb.settings.with_(llm_base_url=fake.url, llm_model="fake"),
+                            embedder=HashEmbedder())
+        fake.reply = "They discussed internships with universities [1]."
+        answer = kb_.ask("Summarize the discussion about student internships")
+        sent = fake.requests[-1]["messages"][1]["content"]
+    first = sent.split("\n\n[2]")[0]
+    assert first.startswith("Sources:\n\n[1] Cluster board meeting (transcript, ")
+    assert first.count("internships") >= 6  # the lines of several windows, each once
+    assert answer.mode == "llm" and answer.citations[0].end - answer.citations[0].start > 75
