@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class Meeting:
     index: int
     document: Document
     queries: list[Query]
+    topics: list[float] = field(default_factory=list)  # where each listed topic starts, seconds
 
 
 def default_path() -> Path:
@@ -111,7 +112,10 @@ def meeting(row: dict[str, Any], index: int) -> Meeting:
             group = "summary" if _SUMMARY.match(q["query"]) else "specific"
             queries.append(Query(f"m{index:02d}-q{n:02d}", q["query"].strip(), source, spans,
                                  group, index))
-    return Meeting(index, doc, queries)
+    firsts = [int(t["relevant_text_span"][0][0]) for t in row.get("topic_list") or []
+              if t.get("relevant_text_span")]
+    topics = sorted({times[i][0] for i in firsts if i < len(times)})
+    return Meeting(index, doc, queries, topics)
 
 
 def overlaps(start: float | None, end: float | None, spans: Iterable[tuple[float, float]]) -> bool:
@@ -188,6 +192,48 @@ def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None, k: 
     return ranks
 
 
+# -- chapters -------------------------------------------------------------------------------------
+CHAPTER_TOLERANCE = 120.0
+
+
+def boundary_f1(found: Sequence[float], true: Sequence[float],
+                tolerance: float = CHAPTER_TOLERANCE) -> float:
+    """F1 of chapter boundaries: a found boundary within ``tolerance`` seconds of a true one
+    (each true one matched once)."""
+    if not found or not true:
+        return 1.0 if not found and not true else 0.0
+    left, matched = list(true), 0
+    for b in found:
+        near = [t for t in left if abs(t - b) <= tolerance]
+        if near:
+            left.remove(min(near, key=lambda t: abs(t - b)))
+            matched += 1
+    p, r = matched / len(found), matched / len(true)
+    return 2 * p * r / (p + r) if matched else 0.0
+
+
+def chapter_scores(meetings: Sequence[Meeting], settings: Settings) -> dict[str, Any]:
+    """kb's chapter boundaries against the starts of QMSum's listed topics (after the first),
+    beside the same number of boundaries spaced evenly over the meeting."""
+    from kb.chapters import loads
+    from kb.store import Store
+
+    records = Store(settings).records()
+    ours, even, counts = [], [], []
+    for m in meetings:
+        true = [t for t in m.topics if t > 0]
+        found = [c.start for c in loads(records.get(m.document.doc_id, {}).get("chapters"))][1:]
+        length = float(m.document.units[-1].end or 0.0)
+        spaced = [length * (i + 1) / (len(found) + 1) for i in range(len(found))]
+        ours.append(boundary_f1(found, true))
+        even.append(boundary_f1(spaced, true))
+        counts.append((len(found) + 1, len(true) + 1))
+    return {"tolerance_seconds": CHAPTER_TOLERANCE, "boundary_f1": _mean(ours),
+            "evenly_spaced_f1": _mean(even),
+            "chapters_per_meeting": _mean([float(a) for a, _ in counts]),
+            "topics_per_meeting": _mean([float(b) for _, b in counts])}
+
+
 # -- the plain llama-index pipeline ---------------------------------------------------------------
 def llama_index_ranks(meetings: Sequence[Meeting], k: int = 10) -> dict[str, Any]:
     """The pipeline a user would otherwise write: one llama-index ``Document`` per meeting
@@ -247,7 +293,8 @@ def _plain_text(units: Sequence[Unit]) -> tuple[str, Callable[[int], float]]:
 
 # -- tuning ---------------------------------------------------------------------------------------
 # (window seconds, overlap seconds, window tokens)
-WINDOWS = ((75.0, 0.0, 200), (75.0, 30.0, 200), (120.0, 0.0, 400), (120.0, 60.0, 400))
+WINDOWS = ((75.0, 0.0, 200), (75.0, 30.0, 200), (120.0, 0.0, 400), (120.0, 60.0, 400),
+           (180.0, 0.0, 600))
 DENSE_WEIGHTS = (0.2, 0.3, 0.5, 0.7)
 SPEAKER_BOOSTS = (0.0, 0.1, 0.2)
 
@@ -349,7 +396,8 @@ def run(settings: Settings, path: str | Path | None = None, tune: bool = False,
                  "search": scores(kb_ranks(meetings, s, embedder), queries),
                  "ask_retrieval": scores(kb_ranks(meetings, s, embedder, mode="ask"), queries),
                  "in_meeting": scores(kb_ranks(meetings, s, embedder, mode="in_meeting"),
-                                      queries)}
+                                      queries),
+                 "chapters": chapter_scores(meetings, s)}
     log("qmsum: the llama-index baseline")
     peer = llama_index_ranks(meetings)
     out["llama_index"] = {"nodes": peer["nodes"], "pipeline": peer["pipeline"],
@@ -377,6 +425,11 @@ def table(out: dict[str, Any]) -> str:
             f"summary queries; turns timed at {out['words_per_minute']:g} words a minute)\n"
             f"kb settings: {out['kb']['settings']}\n\n")
     text = head + render(["system / queries", "n", "hit@1", "hit@5", "hit@10", "MRR@10"], rows)
+    ch = out["kb"]["chapters"]
+    text += (f"\nchapters: boundary F1 {ch['boundary_f1']} (within {ch['tolerance_seconds']:g} s "
+             f"of a listed topic's start; evenly spaced: {ch['evenly_spaced_f1']}), "
+             f"{ch['chapters_per_meeting']} chapters and {ch['topics_per_meeting']} topics "
+             "a meeting")
     for fold in out.get("cross_validated", {}).get("folds", []):
         text += (f"\nheld out {fold['held_out']}: chosen {fold['chosen']}, specific hit@5 "
                  f"{fold['test']['specific']['hit@5']}")

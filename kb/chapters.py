@@ -25,7 +25,11 @@ MIN_SECONDS = 120.0
 TITLE_CHARS = 70
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _SPEAKER = re.compile(r"^[^:\n]{1,60}:\s+")
-_FILLER = re.compile(r"^(?:(?:so|well|yeah|yes|okay|ok|um+|uh+|and|right|now)\b[\s,.]*)+", re.I)
+_FILLER = re.compile(r"^(?:(?:so|well|yeah|yes|okay|ok|um+|uh+|mm+|hmm+|and|but|right|now|i mean|"
+                     r"you know|like)\b[\s,.]*)+", re.I)
+_NOISE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]*>")  # {vocalsound}, [laughter], <tags>
+_REPEAT = re.compile(r"\b(\w+)(?:\s*,?\s+\1\b)+", re.I)  # "I I I", "the , the"
+_MIN_WORDS = 5
 
 
 @dataclass
@@ -105,7 +109,8 @@ def title(text: str, centre: np.ndarray, embedder) -> str:
     """The sentence of ``text`` closest to ``centre``, without its speaker and opening filler,
     cut to about ``TITLE_CHARS`` characters at a word."""
     sentences = [s for s in (_clean(x) for line in text.splitlines()
-                             for x in _SENTENCE.split(_SPEAKER.sub("", line))) if len(s) >= 12]
+                             for x in _SENTENCE.split(_SPEAKER.sub("", line)))
+                 if len(s.split()) >= _MIN_WORDS]
     if not sentences:
         return _cut(_clean(_SPEAKER.sub("", text.splitlines()[0] if text else "")))
     vecs = np.asarray(embedder.embed_sentences(sentences), dtype=np.float32)
@@ -113,7 +118,11 @@ def title(text: str, centre: np.ndarray, embedder) -> str:
 
 
 def _clean(sentence: str) -> str:
-    s = _FILLER.sub("", " ".join(sentence.split())).strip(" ,")
+    """A sentence without non-speech marks, stutters, opening filler and the spaces that
+    tokenised transcripts put before punctuation ("I 'd , so")."""
+    s = " ".join(_NOISE.sub(" ", sentence).split())
+    s = re.sub(r" (?=[,.;:!?]|['’]\w)", "", s)
+    s = _FILLER.sub("", _REPEAT.sub(r"\1", s)).strip(" ,")
     return s[:1].upper() + s[1:]
 
 

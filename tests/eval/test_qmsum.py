@@ -60,3 +60,17 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path):
     bad.write_text('{"x": 1}\n')
     with pytest.raises(UsageError, match="line 1"):
         qmsum.load(bad)
+
+
+def test_chapter_boundaries_score_within_the_tolerance_each_true_one_once():
+    assert qmsum.boundary_f1([100.0, 500.0], [110.0, 900.0]) == 0.5
+    assert qmsum.boundary_f1([100.0, 105.0], [110.0]) == 2 * 0.5 * 1.0 / 1.5
+    assert qmsum.boundary_f1([], []) == 1.0 and qmsum.boundary_f1([5.0], []) == 0.0
+
+
+def test_topic_starts_are_read_from_the_topic_list(tmp_path):
+    row = {**_row(), "topic_list": [{"topic": "a", "relevant_text_span": [["0", "2"]]},
+                                    {"topic": "b", "relevant_text_span": [["3", "5"]]}]}
+    path = tmp_path / "val.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    assert qmsum.load(path)[0].topics == [0.0, 180.0]

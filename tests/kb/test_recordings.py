@@ -150,3 +150,35 @@ def test_boundaries_keep_chapters_long_enough():
     assert [(c.start, c.end) for c in found] == [(0.0, 300.0), (300.0, 600.0)]
     assert label(found, 310) == f"chapter 2 of 2: {found[1].title}"
     assert label(found[:1], 10) is None
+
+
+def test_in_llm_mode_the_whole_span_is_the_first_source(meeting_kb):
+    from tests.kb.fake_llm import FakeLLM
+
+    with FakeLLM() as fake:
+        kb_ = KnowledgeBase(meeting_kb.settings.with_(llm_base_url=fake.url, llm_model="fake"),
+                            embedder=HashEmbedder())
+        fake.reply = "They discussed internships with universities [1]."
+        answer = kb_.ask("Summarize the discussion about student internships")
+        sent = fake.requests[-1]["messages"][1]["content"]
+    first = sent.split("\n\n[2]")[0]
+    assert first.startswith("Sources:\n\n[1] Cluster board meeting (transcript, ")
+    assert first.count("internships") >= 6  # the lines of several windows, each once
+    assert answer.mode == "llm" and answer.citations[0].end - answer.citations[0].start > 75
+
+
+@pytest.mark.usefixtures("hash_model")
+def test_cli_speaker_filter_and_docs_list_speakers_and_chapters(tmp_path, capsys):
+    import json
+
+    from kb import cli
+
+    write(tmp_path / "corpus" / "board-meeting.txt", meeting_text())
+    assert cli.main(["ingest", str(tmp_path / "corpus"), "--json"]) == 0
+    capsys.readouterr()
+    assert cli.main(["search", "heat pumps", "--speaker", "Barry Hughes", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all(h["chapter"].startswith("chapter ") for h in hits)
+    assert cli.main(["docs", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)[0]
+    assert doc["speakers"] == ["Barry Hughes", "Karin Holm"] and len(doc["chapters"]) == 3
