@@ -111,7 +111,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _repository(command: str, module: str) -> Any:
     """A module that only the repository checkout has (``eval``: the golden set, the corpus and
-    the benchmarks; ``app``), found beside this kb when it runs from a checkout (an editable
+    the benchmarks), found beside this kb when it runs from a checkout (an editable
     install), or a usage error that says so (an installed wheel)."""
     import importlib
     from pathlib import Path
@@ -302,7 +302,9 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    _repository("serve", "app").serve(settings, watch=args.watch)
+    from kb.ui.server import serve
+
+    serve(settings, watch=args.watch)
     return 0
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-import app
 from kb import Settings, UsageError
 from kb.models import DocInfo, doc_id_for
+from kb.ui.server import create_server
 from tests.app.fakes import FakeKB
 
 USER, PASSWORD = "ann", "s3cret pass"
@@ -24,7 +24,7 @@ def server(tmp_path):
     kb_ = FakeKB([DocInfo(doc_id_for("note.md"), "note.md", "document", "Note", 1, str(original))])
     settings = Settings(store=tmp_path / "store", auth=f"{USER}:{PASSWORD}", allow_upload=True,
                         host="0.0.0.0")
-    with TestClient(app.create_server(kb_, settings)) as client:
+    with TestClient(create_server(kb_, settings)) as client:
         yield client
 
 
@@ -50,4 +50,4 @@ def test_a_logged_in_user_opens_files_and_may_upload(server):
 
 def test_auth_must_be_user_and_password(tmp_path):
     with pytest.raises(UsageError, match="user:password"):
-        app.create_server(FakeKB([]), Settings(store=tmp_path, auth="nopassword"))
+        create_server(FakeKB([]), Settings(store=tmp_path, auth="nopassword"))

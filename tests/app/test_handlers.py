@@ -7,9 +7,9 @@ import json
 import gradio as gr
 import pytest
 
-import app
 from kb import Answer, Citation, Settings
 from kb.errors import LLMError
+from kb.ui import handlers
 from tests.app.fakes import FakeKB
 
 XSS = "<script>alert(1)</script>"
@@ -36,7 +36,7 @@ class StreamingKB(FakeKB):
 
 def test_respond_streams_escaped_partials_then_the_cited_answer(tmp_path):
     kb_ = StreamingKB()
-    h = app.Handlers(kb_, Settings(store=tmp_path))
+    h = handlers.Handlers(kb_, Settings(store=tmp_path))
     steps = list(h.respond("What is it?", []))
     chats = [s[0] for s in steps]
     assert "Searching" in chats[0][-1]["content"]
@@ -50,7 +50,7 @@ def test_respond_streams_escaped_partials_then_the_cited_answer(tmp_path):
 
 
 def test_a_failing_stream_restores_the_chat_and_keeps_the_question(tmp_path):
-    h = app.Handlers(StreamingKB(fail=True), Settings(store=tmp_path))
+    h = handlers.Handlers(StreamingKB(fail=True), Settings(store=tmp_path))
     steps = []
     with pytest.raises(gr.Error, match="timed out"):
         for step in h.respond("What is it?", []):
@@ -61,11 +61,11 @@ def test_a_failing_stream_restores_the_chat_and_keeps_the_question(tmp_path):
 
 def test_an_empty_question_is_a_readable_error(tmp_path):
     with pytest.raises(gr.Error, match="Type a question"):
-        list(app.Handlers(StreamingKB(), Settings(store=tmp_path)).respond("  ", []))
+        list(handlers.Handlers(StreamingKB(), Settings(store=tmp_path)).respond("  ", []))
 
 
 def test_votes_are_stored_with_the_turn(tmp_path):
-    h = app.Handlers(StreamingKB(), Settings(store=tmp_path))
+    h = handlers.Handlers(StreamingKB(), Settings(store=tmp_path))
     *_, (_, _, turns, _) = h.respond("What is it?", [])
     like = gr.LikeData(None, {"index": 1, "value": "x", "liked": False})
     h.vote(turns, like)

@@ -11,12 +11,12 @@ import gradio as gr
 import pytest
 from starlette.testclient import TestClient
 
-import app
 from ingest.metadata import typed
 from ingest.pipeline import run
 from kb import KnowledgeBase, Settings, UsageError
 from kb.models import DocInfo, doc_id_for
 from kb.testing import HashEmbedder
+from kb.ui import access, browse, exports, handlers, server, uploads
 from tests.app.fakes import FakeKB
 from tests.conftest import SUPPLIER_DAY, make_pdf, write
 
@@ -51,7 +51,7 @@ def test_browse_loads_after_a_transcript_with_a_bad_duration(small):
     warnings = {w["warning"] for w in report.warnings if w["source"] == "webinars/odd.md"}
     assert "duration_seconds: 'abc' is not a number; dropped" in warnings
     assert "start_year: 'twenty twenty' is not a year; dropped" in warnings
-    page, tags, *_ = app.Handlers(kb_, settings).refreshed()
+    page, tags, *_ = handlers.Handlers(kb_, settings).refreshed()
     assert "Odd webinar" in page and "Supplier day" in page
     assert [c[0] if isinstance(c, tuple) else c for c in tags.choices] == ["5"]  # "tags: 5"
 
@@ -63,9 +63,9 @@ def test_the_renderers_survive_any_stored_value(value):
     docs = [DocInfo("a", "webinars/w.md", "transcript", "W", 1, "", dict(meta)),
             DocInfo("b", "reports/r.md", "report", "R", 1, "", dict(meta)),
             DocInfo("c", "toolbox/t.md", "toolbox", "T", 1, "", dict(meta))]
-    page = app.browse_html(docs)
+    page = browse.browse_html(docs)
     assert "W" in page and "R" in page and "T" in page
-    app.filter_choices(docs)
+    browse.filter_choices(docs)
 
 
 def test_known_fields_are_typed_and_bad_values_reported():
@@ -84,7 +84,7 @@ def test_known_fields_are_typed_and_bad_values_reported():
 # -- 1: the question's size ----------------------------------------------------------------------
 def test_an_oversized_question_is_refused_at_once_everywhere(small, capsys):
     kb_, settings, _ = small
-    h = app.Handlers(kb_, settings)
+    h = handlers.Handlers(kb_, settings)
     huge = "what " * 2_000_000  # 10 MB
     started = time.perf_counter()
     with pytest.raises(gr.Error, match="too long: 10,000,000 characters; the limit is 2,000"):
@@ -106,7 +106,7 @@ def test_an_oversized_question_is_refused_at_once_everywhere(small, capsys):
 def test_an_oversized_api_call_is_refused_before_it_is_read(tmp_path):
     settings = Settings(store=tmp_path / "store")
     huge = {"data": ["what " * 600_000]}  # 3 MB
-    with TestClient(app.create_server(FakeKB([]), settings)) as client:
+    with TestClient(server.create_server(FakeKB([]), settings)) as client:
         for path in ("/gradio_api/call/ask", "/gradio_api/queue/join"):
             started = time.perf_counter()
             got = client.post(path, json=huge)
@@ -141,7 +141,7 @@ def test_an_oversized_api_call_is_refused_before_it_is_read(tmp_path):
 def test_wrong_types_get_a_clear_message(small, call, message):
     kb_, settings, _ = small
     with pytest.raises(gr.Error) as err:
-        call(app.Handlers(kb_, settings))
+        call(handlers.Handlers(kb_, settings))
     assert message in err.value.message and "went wrong" not in err.value.message
 
 
@@ -152,7 +152,7 @@ def test_the_library_checks_too(small):
             kb_.similar("toolbox/supplier-day.md", k=k)
     with pytest.raises(UsageError, match="unknown kind"):
         kb_.search("vouchers", filters={"kind": "nonsense"})
-    h = app.Handlers(kb_, Settings(store=kb_.settings.store))
+    h = handlers.Handlers(kb_, Settings(store=kb_.settings.store))
     assert h.api_search("supplier day", k="3")  # numbers as text or as floats are read
     assert len(h.api_similar("toolbox/supplier-day.md", k=5.0)) == 1
 
@@ -161,7 +161,7 @@ def test_the_library_checks_too(small):
 def test_csv_export_defuses_tab_and_carriage_return_before_a_formula():
     hit = {"title": "\t=HYPERLINK(\"x\")", "kind": "\r=1+1", "score": 0.5, "source": "s",
            "text": "=2+2", "page": None, "start": None, "end": None}
-    with open(app.export_csv([hit], "q"), encoding="utf-8", newline="") as f:
+    with open(exports.export_csv([hit], "q"), encoding="utf-8", newline="") as f:
         row = list(csv.reader(f))[1]
     assert row[1] == "'\t=HYPERLINK(\"x\")" and row[2] == "'\r=1+1" and row[6] == "'=2+2"
 
@@ -174,7 +174,7 @@ def test_an_upload_never_replaces_another(tmp_path):
     second = write(tmp_path / "b" / "collide.md", "# Second\n\nThe second numbat upload.\n")
 
     def upload(path: Path, kind: str) -> list[list[str]]:
-        return app.ingest_uploads(kb_, [str(path)], kind, lambda *a: None)
+        return uploads.ingest_uploads(kb_, [str(path)], kind, lambda *a: None)
 
     assert upload(first, "auto") == [["collide.md", "added", "indexed"]]
     rows = upload(second, "toolbox")
@@ -227,7 +227,7 @@ def test_a_scripted_pdf_is_served_without_its_scripts(tmp_path):
     assert pdf.read_bytes().count(b"/JS ") == 4
     kb_ = FakeKB([DocInfo(doc_id_for("scripted.pdf"), "scripted.pdf", "report", "S", 1,
                           str(pdf))])
-    with TestClient(app.create_server(kb_, Settings(store=tmp_path / "store"))) as client:
+    with TestClient(server.create_server(kb_, Settings(store=tmp_path / "store"))) as client:
         got = client.get(f"/file/{doc_id_for('scripted.pdf')}")
     assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
     body = got.content
@@ -242,15 +242,15 @@ def test_a_scripted_pdf_is_served_without_its_scripts(tmp_path):
 
 # -- 12: reading beyond loopback -----------------------------------------------------------------
 def test_open_reading_beyond_loopback_is_warned_about():
-    assert app.open_reading_warning(Settings(host="127.0.0.1")) is None
-    assert app.open_reading_warning(Settings(host="0.0.0.0", auth="a:b")) is None
-    warning = app.open_reading_warning(Settings(host="0.0.0.0"))
+    assert access.open_reading_warning(Settings(host="127.0.0.1")) is None
+    assert access.open_reading_warning(Settings(host="0.0.0.0", auth="a:b")) is None
+    warning = access.open_reading_warning(Settings(host="0.0.0.0"))
     assert "0.0.0.0 without KB_AUTH" in warning and "/ask, /search" in warning
 
 
 def test_with_auth_the_reading_endpoints_need_a_login(tmp_path):
     settings = Settings(store=tmp_path / "store", auth="ann:pw", host="0.0.0.0")
-    with TestClient(app.create_server(FakeKB([]), settings)) as client:
+    with TestClient(server.create_server(FakeKB([]), settings)) as client:
         for name in ("ask", "search", "similar"):
             got = client.post(f"/gradio_api/call/{name}", json={"data": ["vouchers"]})
             assert got.status_code == 401, (name, got.status_code)

@@ -114,11 +114,11 @@ def test_the_recording_is_served_with_range_requests(player_app):
 
 
 def test_player_markup():
-    import app
+    from kb.ui import render
 
     d = {"doc_id": "a" * 16, "kind": "transcript", "start": 120.0, "recording": "x.mp3",
          "recording_seconds": 61.5}
-    assert 'src="recording/aaaaaaaaaaaaaaaa#t=61.5"' in app.player_html(d)
-    assert app.player_html(d).startswith("<audio")
-    assert app.player_html({**d, "recording": None}) == ""
-    assert app.player_start(12, None) == 12 and app.player_start(-3, 10) == 0
+    assert 'src="recording/aaaaaaaaaaaaaaaa#t=61.5"' in render.player_html(d)
+    assert render.player_html(d).startswith("<audio")
+    assert render.player_html({**d, "recording": None}) == ""
+    assert render.player_start(12, None) == 12 and render.player_start(-3, 10) == 0

@@ -3,8 +3,8 @@ filter's choices."""
 
 from __future__ import annotations
 
-import app
 from kb.models import DocInfo
+from kb.ui import browse, render
 
 CHAPTERS = [{"start": 0.0, "end": 250.0, "title": "Welcome <b>all</b>"},
             {"start": 250.0, "end": 600.0, "title": "Supplier qualification"}]
@@ -17,7 +17,7 @@ def _webinar() -> DocInfo:
 
 
 def test_browse_lists_speakers_and_numbered_chapters_escaped():
-    html = app.browse_html([_webinar()])
+    html = browse.browse_html([_webinar()])
     assert "Karin Holm, Barry Hughes" in html
     assert "2 chapters" in html and "00:04:10 Supplier qualification" in html
     assert "<b>all</b>" not in html and "&lt;b&gt;all&lt;/b&gt;" in html
@@ -27,5 +27,5 @@ def test_a_card_shows_its_chapter_and_the_speakers_are_filter_choices():
     hit = {"source": "webinars/w.vtt", "title": "W", "kind": "transcript", "start": 300.0,
            "end": 360.0, "speaker": "Karin Holm", "page": None,
            "metadata": {"chapter": "chapter 2 of 2: Supplier qualification"}}
-    assert "chapter 2 of 2: Supplier qualification" in app.card_html(hit, "text", "q")
-    assert app.speaker_choices([_webinar()]) == ["Barry Hughes", "Karin Holm"]
+    assert "chapter 2 of 2: Supplier qualification" in render.card_html(hit, "text", "q")
+    assert browse.speaker_choices([_webinar()]) == ["Barry Hughes", "Karin Holm"]

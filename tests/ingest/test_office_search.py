@@ -10,8 +10,8 @@ from tests.ingest.office import make_pptx, make_xlsx, scanned_pdf
 
 def test_hits_cite_slide_sheet_row_and_ocr_in_the_library_the_cli_and_the_card(
         tmp_path, settings, hash_embedder, hash_model, capsys):
-    import app
     from kb import cli
+    from kb.ui import render
 
     root = tmp_path / "corpus"
     make_pptx(root / "webinars" / "pitch.pptx", [
@@ -35,7 +35,7 @@ def test_hits_cite_slide_sheet_row_and_ocr_in_the_library_the_cli_and_the_card(
                                                                  "Wombat Cluster AB")
     hit = kb.search("narwhal packaging pilot line", k=1)[0]
     assert (hit.page, hit.ocr) == (1, True)
-    card = app.card_html(hit.to_dict(), hit.text, "narwhal")
+    card = render.card_html(hit.to_dict(), hit.text, "narwhal")
     assert "p. 1" in card and "text read by OCR" in card
     capsys.readouterr()
     cli.main(["search", "quokka catering", "--json", "--k", "1", "--store", str(settings.store)])

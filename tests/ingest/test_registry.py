@@ -20,10 +20,10 @@ def test_the_readme_table_is_the_registry():
 
 
 def test_every_registered_type_can_be_uploaded_and_nothing_else():
-    import app
+    from kb.ui import uploads
 
-    assert app.UPLOAD_TYPES == tuple(loaders.LOADERS) == loaders.SUFFIXES
-    assert {".docx", ".pptx", ".xlsx", ".csv"} <= set(app.UPLOAD_TYPES)
+    assert uploads.UPLOAD_TYPES == tuple(loaders.LOADERS) == loaders.SUFFIXES
+    assert {".docx", ".pptx", ".xlsx", ".csv"} <= set(uploads.UPLOAD_TYPES)
 
 
 @pytest.mark.parametrize("name, make, reason", [
@@ -36,10 +36,10 @@ def test_every_registered_type_can_be_uploaded_and_nothing_else():
     ("a.pdf", lambda p: p.write_bytes(b"hello"), "not a PDF"),
 ])
 def test_uploads_are_checked_by_their_registered_first_bytes(tmp_path, name, make, reason):
-    import app
+    from kb.ui import uploads
 
     path = tmp_path / name
     make(path)
-    got = app.check_upload(path, max_mb=1)
+    got = uploads.check_upload(path, max_mb=1)
     # a password-protected workbook passes the upload check: its loader names the reason
     assert got is None if reason is None else reason in got

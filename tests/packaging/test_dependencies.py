@@ -1,7 +1,8 @@
 """pyproject.toml tells the truth: every third-party module the code imports comes from a
 declared distribution, and every declared distribution is imported.
 
-- ``kb/``, ``ingest/`` and ``app.py`` (``kb serve``): the main dependencies;
+- ``kb/`` (with the app, ``kb/ui``), ``ingest/`` and ``app.py`` (its entry): the main
+  dependencies;
 - ``eval/``: the main dependencies and the ``eval`` extra.
 
 A module is traced to the distribution whose installed files hold it (so ``llama_index.core``
