@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingest import recording
+from ingest import recording, run
 from ingest.loaders import supported
-from ingest.pipeline import run
 from kb.errors import LockError, UsageError
 from kb.settings import Settings
 from kb.store import Store

@@ -199,7 +199,7 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.pipeline import run
+    from ingest import run
 
     if args.watch:
         return _watch(args, settings)

@@ -44,7 +44,7 @@ def safe_name(name: str) -> str:
 def ingest_uploads(kb_: KnowledgeBase, files: list[str], kind: str,
                    progress: Callable[[float, str], None]) -> list[list[str]]:
     """Check, copy into ``<store>/uploads/<kind>/`` and ingest; one result row per file."""
-    from ingest.pipeline import run
+    from ingest import run
 
     settings = kb_.settings
     folder = settings.store / "uploads" / UPLOAD_FOLDERS.get(kind, "documents")

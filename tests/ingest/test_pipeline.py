@@ -305,3 +305,16 @@ def test_a_file_left_out_by_kbignore_is_reported_as_ignored(tmp_path, settings, 
     out = capsys.readouterr().out
     assert "ignored (.kbignore): drafts/idea.md, toolbox/x.tmp.md" in out
     assert "skipped: drawing.dwg (unsupported type)" in out
+
+
+def test_ingest_run_is_the_public_entry_point_and_import_ingest_stays_cheap():
+    import subprocess
+    import sys
+
+    import ingest
+    from ingest import pipeline
+
+    assert ingest.run is pipeline.run and ingest.write_documents is pipeline.write_documents
+    code = "import sys, ingest; print('ingest.pipeline' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
