@@ -120,10 +120,17 @@ def file_url(source: str, page: int | None = None) -> str:
     return f"file/{doc_id_for(source)}" + (f"#page={int(page)}" if page else "")
 
 
-def answer_html(text: str, turn: int) -> str:
+def answer_html(text: str, turn: int, filters: list[str] | None = None) -> str:
     """The answer as one line of HTML (so Markdown leaves it alone), ``[n]`` linked to its card;
-    Markdown emphasis and the outer bars of a quoted table row rendered."""
-    body = markup.html(esc(markup.unrow(text)).replace("\n", "<br>"))
+    Markdown emphasis and the outer bars of a quoted table row rendered; a list answer's "- "
+    lines as a list, an outline's lines as lines; the filters the question stated, if applied."""
+    lines = [markup.html(esc(markup.unrow(line))) for line in text.split("\n")]
+    items = [line[2:] for line in lines if line.startswith("- ")]
+    rest = "<br>".join(line for line in lines if not line.startswith("- "))
+    body = rest + ("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>" if items else "")
+    if filters:
+        body += ('<div class="kb-filters">Filtered by the question: ' + esc("; ".join(filters))
+                 + " (ask without naming it to search everything)</div>")
     body = MARKER.sub(lambda m: f'<a class="kb-cite" href="#kb-src-{turn}-{m.group(1)}">'
                                 f"[{m.group(1)}]</a>", body)
     return f'<div class="kb-answer">{body}</div>'
@@ -140,6 +147,8 @@ def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = 
     meta = [KIND_LABELS.get(d["kind"], d["kind"]), where(d),
             f"speaker: {d['speaker']}" if d.get("speaker") else "", d["source"]]
     num = f'<span class="kb-num">[{int(n)}]</span> ' if n is not None else ""
+    if d.get("illustrative"):
+        meta.insert(0, "illustrative example")
     link = f'href="{url}" target="_blank" rel="noopener"'
     ident = f' id="{esc(anchor)}"' if anchor else ""
     return (f'<div class="kb-card"{ident}>'
@@ -169,7 +178,8 @@ def chat_messages(turns: list[dict], pending: str | None = None, partial: str = 
     messages = []
     for t, turn in enumerate(turns, start=1):
         messages.append({"role": "user", "content": f"<div>{esc(turn['question'])}</div>"})
-        messages.append({"role": "assistant", "content": answer_html(turn["answer"], t)})
+        messages.append({"role": "assistant",
+                         "content": answer_html(turn["answer"], t, turn.get("filters"))})
     if pending is not None:
         messages.append({"role": "user", "content": f"<div>{esc(pending)}</div>"})
         text = answer_html(partial, len(turns) + 1) if partial else (
@@ -210,7 +220,10 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def _doc_link(d: DocInfo) -> str:
-    return f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">{esc(d.title)}</a>'
+    badge = (' <span class="kb-badge">illustrative</span>' if d.metadata.get("illustrative")
+             else "")
+    return (f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">'
+            f"{esc(d.title)}</a>{badge}")
 
 
 def _years(m: dict) -> str:
@@ -408,6 +421,7 @@ class Handlers:
             yield chat_messages(done), gr.skip(), done, question  # the question stays typed in
             raise
         turn = {"question": question, "answer": answer.text, "mode": answer.mode,
+                "filters": list(answer.filters_applied),
                 "citations": [citation_dict(c) for c in answer.citations]}
         done = [*done, turn]
         yield chat_messages(done), sources_html(done), done, ""

@@ -39,6 +39,7 @@ def load(path: Path, source: str, kind: str) -> Document:
         ]
         info = reader.metadata or {}
         pdf_title = str(info.get("/Title") or "").strip()
+        keywords = str(info.get("/Keywords") or "")
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -50,6 +51,8 @@ def load(path: Path, source: str, kind: str) -> Document:
         raise LoadError(source, "PDF has no text layer (scanned pages need OCR first)")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])
     title = pdf_title or first_line(units[0].text) or path.stem
+    if re.search(r"\billustrative\b", keywords, re.I):  # an invented example (keyword)
+        meta["illustrative"] = True
     return Document(source=source, kind=kind, title=title, units=units, metadata=meta)
 
 

@@ -15,7 +15,8 @@ def citation(n: int, hit: Hit, snippet: str) -> Citation:
         raise ValueError("a snippet must be verbatim text of its chunk")
     return Citation(n=n, source=hit.source, title=hit.title, kind=hit.kind, snippet=snippet,
                     score=round(hit.score, 4), page=hit.page, start=hit.start, end=hit.end,
-                    speaker=hit.speaker, chunk_id=hit.chunk_id)
+                    speaker=hit.speaker, chunk_id=hit.chunk_id,
+                    illustrative=bool(hit.metadata.get("illustrative")))
 
 
 def markers(text: str) -> list[int]:
