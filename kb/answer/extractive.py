@@ -24,14 +24,15 @@ from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 from kb.sentences import candidates, unpack
 
-LEXICAL = 0.3  # weight of the lexical term beside the cosine (docs/decisions/14.md)
-FIGURE = 0.1  # a sentence holding a figure, when the question asks for one
-PASSAGE = 0.0  # weight of its passage's retrieval score (relative to the best passage's)
+LEXICAL = 0.5  # weight of the lexical term beside the cosine (docs/decisions/14.md)
+FIGURE = 0.2  # a sentence holding a figure, when the question asks for one
+PASSAGE = 1.0  # weight of its passage's retrieval score (relative to the best passage's)
 _FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"twenty|thirty|forty|fifty|hundred|thousand|million|half|twice|once)\b",
                      re.I)
 _BOILERPLATE = re.compile(
-    r"\b(?:disclaimer|all rights reserved|cookies?|privacy (?:policy|notice)|terms of use|"
+    r"\b(?:disclaimer|all rights reserved|views (?:and opinions )?expressed|cookies?|"
+    r"privacy (?:policy|notice)|terms of use|"
     r"skip to (?:main )?content|back to top|table of contents|for illustration only)\b|©|"
     r"\(c\) \d{4}", re.I)
 
