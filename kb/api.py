@@ -150,13 +150,13 @@ class KnowledgeBase:
 
         fvec = self.embedder.embed_query(q.focus) if q.focus != q.query else None
         ranked = extractive.read(hits, q.focus_terms, lexical, self.embedder, qvec, fvec,
-                                 q.asks_figure)
+                                 q.asks_figure, q.wanted)
         shape = q.answer_shape
         if shape == "procedure":
             entry = self._method_entry(hits, lexical)
             if entry:
                 sentences = extractive.read(entry, q.focus_terms, lexical, self.embedder,
-                                            qvec, fvec)
+                                            qvec, fvec, q.asks_figure, q.wanted)
                 return compose.procedure(sentences, ranked), ranked
             shape = "passage"
         if shape == "list":

@@ -187,13 +187,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(answer.to_dict())
         return 0
-    print(textwrap.fill(markup.plain(answer.text), 100))
+    for line in markup.plain(answer.text).splitlines():  # a list's items, an outline's steps
+        print(textwrap.fill(line, 100, subsequent_indent="  " if line.startswith("- ") else ""))
+    if answer.filters_applied:
+        print(f"\n(filtered by the question: {'; '.join(answer.filters_applied)})")
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
         where = location(c)
         who = f", {c.speaker}" if c.speaker else ""
-        print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}) — {c.source}")
+        badge = ", illustrative example" if c.illustrative else ""
+        print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}{badge}) — "
+              f"{c.source}")
         print(textwrap.indent(textwrap.fill(f"“{markup.plain(c.snippet)}”", 96), "    "))
     return 0
 

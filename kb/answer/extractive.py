@@ -19,14 +19,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kb.answer.answer_type import AnswerType
 from kb.answer.citations import citation
 from kb.lexical import LexicalIndex, tokenize
 from kb.models import Citation, Hit
 from kb.sentences import candidates, unpack
 
-LEXICAL = 0.5  # weight of the lexical term beside the cosine (docs/decisions/14.md)
-FIGURE = 0.2  # a sentence holding a figure, when the question asks for one
-PASSAGE = 1.0  # weight of its passage's retrieval score (relative to the best passage's)
+# weights beside the cosine (each measured in docs/decisions/14.md)
+LEXICAL = 0.5  # the question's own terms it holds
+PASSAGE = 1.0  # its passage's retrieval score, relative to the best passage's
+FIGURE = 0.2  # it holds a figure, when the question asks for one
+TYPED = 0.2  # it holds the type of answer asked for (``answer_type``): an amount, a date, a name
+COUNTED = 0.2  # a number right before the thing counted ("how many challenges": "5 challenges")
+INTRO = -0.4  # it opens its document (a purpose section, a recording's first minutes)
+INTRO_SECONDS = 120.0
+_INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
 _FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"twenty|thirty|forty|fifty|hundred|thousand|million|half|twice|once)\b",
                      re.I)
@@ -53,12 +60,12 @@ def is_boilerplate(sentence: str) -> bool:
 
 
 def read(hits: list[Hit], terms: tuple[str, ...], lexical: LexicalIndex, embedder,
-         qvec: np.ndarray, fvec: np.ndarray | None = None, figure: bool = False
-         ) -> list[Sentence]:
+         qvec: np.ndarray, fvec: np.ndarray | None = None, figure: bool = False,
+         wanted: AnswerType | None = None) -> list[Sentence]:
     """Every distinct candidate sentence of ``hits``, scored for the question (``qvec``: the
     searched query's vector, ``fvec``: the user's own words' when they differ; ``terms``: the
-    user's own index terms; ``figure``: it asks for an amount, a count or a date), best
-    first."""
+    user's own index terms; ``figure``: it asks for an amount, a count or a date; ``wanted``:
+    the type of answer it asks for), best first."""
     out: list[Sentence] = []
     seen: set[str] = set()
     for hit in hits:
@@ -88,11 +95,22 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: LexicalIndex, embedde
         held = set(tokenize(s.text)) - topic
         s.cosine = float(cq)
         s.score = float(c) + LEXICAL * sum(w for t, w in weights.items() if t in held) / total
-        s.score += PASSAGE * s.hit.score / top
+        s.score += PASSAGE * s.hit.score / top + INTRO * _opens_document(s.hit)
         if figure and _FIGURE.search(s.text):
             s.score += FIGURE
+        if wanted is not None:
+            typed = wanted.match(s.text)
+            s.score += TYPED * min(typed, 1.0) + COUNTED * max(typed - 1.0, 0.0)
     out.sort(key=lambda s: s.score, reverse=True)
     return out
+
+
+def _opens_document(hit: Hit) -> bool:
+    """The opening of a document (its purpose or background, a recording's welcome) introduces
+    the topic; it seldom holds the specific answer."""
+    if hit.start is not None:
+        return hit.start < INTRO_SECONDS
+    return bool(hit.section and _INTRO.search(hit.section))
 
 
 def _embed_missing(sentences: list[Sentence], embedder) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.answer import vocabulary
+from kb.answer.answer_type import AnswerType, answer_type
 from kb.answer.names import exact_terms, places
 from kb.models import CATEGORIES, Filters
 
@@ -91,6 +92,7 @@ class Question:
     terms: tuple[str, ...] = ()  # the query's index terms (``kb.lexical.tokenize``)
     focus_terms: tuple[str, ...] = ()
     asks_figure: bool = False  # its wording asks for an amount, a count, a duration or a date
+    wanted: AnswerType | None = None  # the type of answer it asks for (``answer_type``)
     unknown_share: float = 0.0
 
     @property
@@ -140,6 +142,7 @@ def analyse(text: str, query: str | None = None,
         filter_labels=labels, speakers=speakers, exact=tuple(exact_terms(query)),
         places=tuple(places(query, shape)), terms=tuple(tokenize(query)),
         focus_terms=tuple(tokenize(focus)), asks_figure=_FIGURE.search(focus) is not None,
+        wanted=answer_type(focus),
         unknown_share=vocabulary.unknown_share(query, lexical) if lexical is not None else 0.0)
 
 
