@@ -160,7 +160,7 @@ class KnowledgeBase:
                 return compose.procedure(sentences, ranked), ranked
             shape = "passage"
         if shape == "list":
-            return compose.listing(ranked), ranked
+            return compose.listing(ranked, hits), ranked
         if shape == "fact":
             return compose.fact(ranked, q.focus), ranked
         return compose.passage(ranked, self.settings.answer_sentences), ranked
@@ -216,6 +216,8 @@ def document_hits(lexical, doc_id: str, score: float) -> list[Hit]:
 
     from kb.retrieval import _hit
 
+    if lexical.table is None:  # no chunk table beside this BM25 index: no whole document
+        return []
     rows = [int(i) for i in np.nonzero(lexical.mask({doc_id}))[0]]
     hits = [_hit(lexical.ids[i], score, *lexical.table.row(i)) for i in rows]
     return sorted(hits, key=lambda h: int(h.chunk_id.rsplit(":", 1)[1]))

@@ -4,10 +4,11 @@ by construction: every sentence is stored text with its ``[n]``.
 - ``fact``: the best sentence first, then at most ``FACT_SUPPORT`` supporting ones; a value the
   lead document states as a field ("Typical cost: EUR 4 500") that the question asks for leads;
 - ``procedure``: the method's own entry (a document with step sections: ``STEPS``) leads with
-  what it is in one sentence, then the key sentence of each step section it has, in its order;
+  what it is in one sentence, then the key sentence of each step section it has, in its order
+  (``key_sentence``: central to its section and close to the question);
   then "Also in:" the best sentence of up to ``ALSO_IN`` other sources;
-- ``list``: up to ``LIST_ITEMS`` distinct documents, each with its title, identifying fields and
-  best sentence;
+- ``list``: up to ``LIST_ITEMS`` distinct documents that match about as well as the best one,
+  each with its title, identifying fields and best sentence;
 - ``passage`` (anything else): the best sentence first, supporting sentences after it.
 """
 
@@ -16,11 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from kb.answer.extractive import Citer, Sentence, pick
 from kb.models import Citation, Hit, Item
 
 FACT_SUPPORT = 2
 LIST_ITEMS = 8
+LIST_MIN = 0.6  # a listed document's best passage scores at least this share of the best's
 ALSO_IN = 2
 STEPS = ("resources", "preparation", "execution", "follow-up")
 # identifying fields of a list item, by document kind
@@ -79,14 +83,19 @@ def document_field(hit: Hit, focus: str) -> str | None:
     return None
 
 
-def listing(ranked: list[Sentence]) -> Draft:
-    """Up to ``LIST_ITEMS`` documents, in the order of their best sentence, each once."""
+def listing(ranked: list[Sentence], hits: list[Hit]) -> Draft:
+    """Up to ``LIST_ITEMS`` documents that match about as well as the best one (their best
+    passage's score at least ``LIST_MIN`` of the best's), in retrieval order, each once with
+    its best sentence."""
     best: dict[str, Sentence] = {}
     for s in ranked:
         best.setdefault(s.hit.doc_id, s)
+    top = max((h.score for h in hits), default=0.0)
+    docs = [d for d in dict.fromkeys(h.doc_id for h in hits
+                                     if h.score >= LIST_MIN * top) if d in best]
     citer = Citer()
     items, lines = [], []
-    for s in list(best.values())[:LIST_ITEMS]:
+    for s in [best[d] for d in docs][:LIST_ITEMS]:
         n = citer.cite(s)
         fields = identifying_fields(s.hit)
         items.append(Item(title=s.hit.title, sentence=s.text, n=n, fields=fields))
@@ -119,7 +128,8 @@ def is_method(sections: list[str | None]) -> bool:
 
 def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
     """The outline of a method's entry (``entry``: its sentences, best first) in its own order,
-    then "Also in:" other sources (``others``, best first)."""
+    then "Also in:" other sources (``others``, best first) whose passage matches about as well
+    as the best (``LIST_MIN``)."""
     order = list(dict.fromkeys((s.hit.chunk_id, s.hit.section) for s in
                                sorted(entry, key=lambda s: (_chunk_no(s.hit), s.offset))))
     sections = list(dict.fromkeys(sec for _, sec in order))
@@ -129,7 +139,7 @@ def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
         name = (section or "").strip()
         if i and name.lower() not in STEPS:
             continue
-        best = next((s for s in entry if s.hit.section == section), None)
+        best = key_sentence([s for s in entry if s.hit.section == section])
         if best is None:
             continue
         n = citer.cite(best)
@@ -138,13 +148,27 @@ def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
         lines.append(f"{label}: {best.text.rstrip()} [{n}]")
     title = entry[0].hit.title if entry else ""
     head = f"{title}\n" if title else ""
-    also = pick([s for s in others if s.hit.doc_id != (entry[0].hit.doc_id if entry else "")],
-                ALSO_IN, [s for s in entry])
+    top = max((s.hit.score for s in others), default=0.0)
+    also = pick([s for s in others if s.hit.doc_id != (entry[0].hit.doc_id if entry else "")
+                 and s.hit.score >= LIST_MIN * top], ALSO_IN, list(entry))
     one_per_doc = list({s.hit.doc_id: s for s in reversed(also)}.values())[::-1]
     if one_per_doc:
         lines.append("Also in: " + " ".join(
             f"{s.hit.title}: {citer.marked(s)}" for s in one_per_doc))
     return Draft(head + "\n".join(lines), citer.citations(), items, "procedure")
+
+
+def key_sentence(sentences: list[Sentence]) -> Sentence | None:
+    """The sentence of a section that best says what the section says and is close to the
+    question: the highest sum of its cosine to the section's mean vector and to the question."""
+    with_vectors = [s for s in sentences if s.vector is not None and not s.text.startswith("|")]
+    if not with_vectors:
+        return sentences[0] if sentences else None
+    vectors = np.stack([s.vector for s in with_vectors])
+    centre = vectors.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    central = vectors @ centre
+    return max(zip(with_vectors, central, strict=True), key=lambda p: p[0].cosine + p[1])[0]
 
 
 def _chunk_no(hit: Hit) -> int:

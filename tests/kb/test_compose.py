@@ -35,8 +35,10 @@ def test_a_list_names_each_document_once_with_its_fields():
              description="Innovation Tool of the Month webinar, 16 May 2023.")
     c = _hit("gamma", "Gamma is a method for recycling days.", kind="toolbox",
              category="event", contributed_by="Elbe Cluster")
-    ranked = [_one(a1, 0.9), _one(a2, 0.8), _one(b, 0.7), _one(c, 0.6)]
-    draft = compose.listing(ranked)
+    weak = _hit("delta", "Delta is about something else.")
+    weak.score = 0.1  # under LIST_MIN of the best passage's score: not listed
+    ranked = [_one(a1, 0.9), _one(a2, 0.8), _one(b, 0.7), _one(c, 0.6), _one(weak, 0.95)]
+    draft = compose.listing(ranked, [a1, a2, b, c, weak])
     assert draft.shape == "list"
     assert [i.title for i in draft.items] == ["Alpha", "Beta", "Gamma"]
     assert draft.items[0].fields == {"coordinator": "Textile Cluster", "years": "2020-2023"}
@@ -51,7 +53,7 @@ def test_a_list_names_each_document_once_with_its_fields():
 def test_a_list_has_at_most_eight_documents():
     ranked = [_one(_hit(f"d{i}", f"Document {i} is about recycling."), 1 - i / 100)
               for i in range(12)]
-    assert len(compose.listing(ranked).items) == compose.LIST_ITEMS
+    assert len(compose.listing(ranked, [s.hit for s in ranked]).items) == compose.LIST_ITEMS
 
 
 def test_a_procedure_outlines_the_method_in_its_own_order_then_other_sources():
