@@ -1,13 +1,23 @@
 """The sentences an answer can quote, scored, and the citations of the ones it quotes.
 
 Every candidate sentence (``kb.sentences.candidates``) of the passages read is scored by one
-general rule: its embedding's cosine similarity to the question (the mean of its similarity to the
-searched query and to the user's own words, which differ for a follow-up), plus ``LEXICAL`` times
-the idf-weighted share of the question's own terms it holds beyond its passage's title and section
-(those name the topic that every sentence of the passage shares). Sentence vectors were stored with
-their chunk at ingest (``kb.sentences``); a chunk from an older store has them embedded here.
+rule: its embedding's cosine similarity to the question (the mean of its similarity to the
+searched query and to the user's own words, which differ for a follow-up), plus small terms, each
+one weight (measured in docs/decisions/14.md):
 
-Boilerplate is never a candidate: disclaimers, copyright and cookie notices, navigation.
+- ``LEXICAL``: the idf-weighted share of the question's own terms it holds beyond its passage's
+  title and section (those name the topic that every sentence of the passage shares);
+- ``PASSAGE``: how well its passage was retrieved, relative to the best passage;
+- ``FIGURE``, ``TYPED``, ``COUNTED``: it holds a figure, the type of answer asked for
+  (``answer_type``: an amount, a duration, a date, a name), a number before the thing counted;
+- ``LEAD``: the sentence before it is close to the question (it sets out the situation that
+  this one answers);
+- ``INTRO``: it opens its document (a purpose section, a recording's welcome), which seldom
+  holds the specifics.
+
+Sentence vectors were stored with their chunk at ingest (``kb.sentences``); a chunk from an
+older store has them embedded here. Boilerplate (disclaimers, copyright and cookie notices,
+navigation) and questions are never answers.
 ``Citer`` numbers the sources in the order the answer quotes them, and makes each citation's
 snippet the span of its chunk that the quoted sentences cover, so that it is verbatim stored text.
 """
@@ -32,7 +42,9 @@ FIGURE = 0.2  # it holds a figure, when the question asks for one
 TYPED = 0.2  # it holds the type of answer asked for (``answer_type``): an amount, a date, a name
 COUNTED = 0.2  # a number right before the thing counted ("how many challenges": "5 challenges")
 INTRO = -0.4  # it opens its document (a purpose section, a recording's first minutes)
+LEAD = 0.3  # the sentence before it is close to the question (it sets out the situation)
 INTRO_SECONDS = 120.0
+_QUESTION = re.compile(r"\?[\"”')*]*$")
 _INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
 _FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"twenty|thirty|forty|fifty|hundred|thousand|million|half|twice|once)\b",
@@ -52,6 +64,7 @@ class Sentence:
     cosine: float = 0.0  # to the searched query
     score: float = 0.0
     vector: np.ndarray | None = field(default=None, repr=False)
+    previous: Sentence | None = field(default=None, repr=False)  # the one before it, if kept
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -65,25 +78,15 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: LexicalIndex, embedde
     """Every distinct candidate sentence of ``hits``, scored for the question (``qvec``: the
     searched query's vector, ``fvec``: the user's own words' when they differ; ``terms``: the
     user's own index terms; ``figure``: it asks for an amount, a count or a date; ``wanted``:
-    the type of answer it asks for), best first."""
-    out: list[Sentence] = []
-    seen: set[str] = set()
-    for hit in hits:
-        heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
-        found = candidates(hit.text)
-        stored = unpack(hit.sentence_vectors, len(qvec), len(found))
-        for j, (offset, text) in enumerate(found):
-            key = " ".join(text.lower().split())
-            if key in seen or key in heading or is_boilerplate(text):
-                continue
-            seen.add(key)
-            out.append(Sentence(text, hit, offset, vector=None if stored is None else stored[j]))
+    the type of answer it asks for), best first. A question is not an answer (but it leads
+    into one: ``LEAD``)."""
+    out = _collect(hits, embedder, len(qvec))
     if not out:
         return []
-    _embed_missing(out, embedder)
     vectors = np.stack([s.vector for s in out])
     cos_q = vectors @ qvec
     cos = cos_q if fvec is None else (cos_q + vectors @ fvec) / 2
+    lead = {id(s): float(c) for s, c in zip(out, cos, strict=True)}
     weights = {t: lexical.idf(t) for t in set(terms)}
     total = sum(weights.values()) or 1.0
     topics: dict[str, set[str]] = {}
@@ -96,12 +99,37 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: LexicalIndex, embedde
         s.cosine = float(cq)
         s.score = float(c) + LEXICAL * sum(w for t, w in weights.items() if t in held) / total
         s.score += PASSAGE * s.hit.score / top + INTRO * _opens_document(s.hit)
+        s.score += LEAD * max(lead.get(id(s.previous), 0.0), 0.0)
         if figure and _FIGURE.search(s.text):
             s.score += FIGURE
         if wanted is not None:
             typed = wanted.match(s.text)
             s.score += TYPED * min(typed, 1.0) + COUNTED * max(typed - 1.0, 0.0)
-    out.sort(key=lambda s: s.score, reverse=True)
+    answers = [s for s in out if not _QUESTION.search(s.text)]
+    answers.sort(key=lambda s: s.score, reverse=True)
+    return answers
+
+
+def _collect(hits: list[Hit], embedder, dim: int) -> list[Sentence]:
+    """The distinct candidate sentences of the hits, each with its vector (stored, else
+    embedded now) and the sentence before it in its passage."""
+    out: list[Sentence] = []
+    seen: set[str] = set()
+    for hit in hits:
+        heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
+        found = candidates(hit.text)
+        stored = unpack(hit.sentence_vectors, dim, len(found))
+        previous = None
+        for j, (offset, text) in enumerate(found):
+            key = " ".join(text.lower().split())
+            if key in seen or key in heading or is_boilerplate(text):
+                continue
+            seen.add(key)
+            s = Sentence(text, hit, offset, vector=None if stored is None else stored[j],
+                         previous=previous)
+            out.append(s)
+            previous = s
+    _embed_missing(out, embedder)
     return out
 
 
