@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kb.answer import abstain, extractive
+from kb.answer import abstain, compose, extractive
 from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers import it from here)
 from kb.answer.citations import citation, keep_valid_markers, markers, renumber
 from kb.answer.compose import Draft
@@ -133,6 +133,7 @@ class KnowledgeBase:
         """The passages to answer from, and the filters the question states that were applied
         (none when they would leave nothing). A list reads more documents, fewer of each."""
         k, per_doc = (LIST_HITS, 2) if q.shape == "list" else (ANSWER_HITS, ANSWER_PER_DOC)
+
         def search(f: Filters | None) -> list[Hit]:
             return self.retriever.search(q.query, k=k, filters=f, qvec=qvec,
                                          max_per_doc=per_doc)
@@ -146,8 +147,6 @@ class KnowledgeBase:
 
     def _compose(self, q: Question, qvec, hits: list[Hit], lexical) -> tuple[Draft, list]:
         """The answer in the question's shape, and the scored sentences it was made from."""
-        from kb.answer import compose
-
         fvec = self.embedder.embed_query(q.focus) if q.focus != q.query else None
         ranked = extractive.read(hits, q.focus_terms, lexical, self.embedder, qvec, fvec,
                                  q.asks_figure, q.wanted)
@@ -168,12 +167,10 @@ class KnowledgeBase:
     def _method_entry(self, hits: list[Hit], lexical) -> list[Hit]:
         """Every passage of the best-ranked document among the first three that is laid out
         as a method (``compose.is_method``); none when there is none."""
-        from kb.answer.compose import is_method
-
         for doc_id in list(dict.fromkeys(h.doc_id for h in hits))[:3]:
             passages = document_hits(lexical, doc_id, next(h.score for h in hits
                                                            if h.doc_id == doc_id))
-            if is_method([h.section for h in passages]):
+            if compose.is_method([h.section for h in passages]):
                 return passages
         return []
 
