@@ -97,17 +97,19 @@ class KnowledgeBase:
         return Store(self.settings).documents()
 
     def ask(self, question: str, history: History | None = None,
-            filters: Filters | dict | None = None) -> Answer:
-        *_, result = self.ask_stream(question, history, filters)
+            filters: Filters | dict | None = None, stated_filters: bool = True) -> Answer:
+        *_, result = self.ask_stream(question, history, filters, stated_filters)
         assert isinstance(result, Answer)
         return result
 
     def ask_stream(self, question: str, history: History | None = None,
-                   filters: Filters | dict | None = None) -> Iterator[str | Answer]:
+                   filters: Filters | dict | None = None,
+                   stated_filters: bool = True) -> Iterator[str | Answer]:
         """Partial answer texts while an LLM streams, then the final, validated ``Answer``.
 
-        Four steps: analyse the question once, retrieve with it (and the filters it states),
-        compose the answer for its shape, judge abstention once from the answer's signals."""
+        Four steps: analyse the question once, retrieve with it (and the filters it states,
+        unless ``stated_filters`` is False: the user removed them), compose the answer for its
+        shape, judge abstention once from the answer's signals."""
         question = question.strip()
         if not question:
             raise UsageError("the question is empty")
@@ -115,7 +117,7 @@ class KnowledgeBase:
         query = self._standalone(question, normalise_history(history), llm)
         q = analyse(question, query, self.retriever.records(), lexical)
         qvec = self.embedder.embed_query(q.query)
-        hits, applied = self._retrieve(q, qvec, Filters.of(filters))
+        hits, applied = self._retrieve(q, qvec, Filters.of(filters), stated_filters)
         draft, ranked = self._compose(q, qvec, hits, lexical)
         sig = abstain.signals(q, hits, ranked, draft.citations)
         if not draft.text or abstain.reason(sig, self.settings) is not None:
@@ -129,7 +131,8 @@ class KnowledgeBase:
             return
         yield from self._llm_answer(llm, q, hits[:6], answer)
 
-    def _retrieve(self, q: Question, qvec, given: Filters | None) -> tuple[list[Hit], list[str]]:
+    def _retrieve(self, q: Question, qvec, given: Filters | None,
+                  stated: bool = True) -> tuple[list[Hit], list[str]]:
         """The passages to answer from, and the filters the question states that were applied
         (none when they would leave nothing). A list reads more documents, fewer of each."""
         k, per_doc = (LIST_HITS, 2) if q.shape == "list" else (ANSWER_HITS, ANSWER_PER_DOC)
@@ -138,9 +141,8 @@ class KnowledgeBase:
             return self.retriever.search(q.query, k=k, filters=f, qvec=qvec,
                                          max_per_doc=per_doc)
 
-        if q.filters is not None:
-            stated = merge_filters(q.filters, given)
-            hits = search(stated)
+        if q.filters is not None and stated:
+            hits = search(merge_filters(q.filters, given))
             if hits:
                 return hits, list(q.filter_labels)
         return search(given), []

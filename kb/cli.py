@@ -52,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="a question in, an answer with cited sources out")
     p.add_argument("question")
+    p.add_argument("--no-stated-filters", action="store_true",
+                   help="do not filter by what the question names (a kind, organisation, year)")
     _filters(p)
     _common(p)
 
@@ -183,7 +185,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from kb.answer.citations import location
     from kb.api import KnowledgeBase
 
-    answer = KnowledgeBase(settings).ask(args.question, filters=_filter_args(args))
+    answer = KnowledgeBase(settings).ask(args.question, filters=_filter_args(args),
+                                         stated_filters=not args.no_stated_filters)
     if args.json:
         _print_json(answer.to_dict())
         return 0

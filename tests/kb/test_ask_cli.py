@@ -66,3 +66,15 @@ def test_ask_prints_a_list_as_lines_with_its_filter(store, capsys):
     out = capsys.readouterr().out
     assert out.startswith("- ")
     assert "(filtered by the question: kind: report)" in out
+
+
+@pytest.mark.usefixtures("hash_model")
+def test_the_stated_filters_can_be_removed(store, capsys):
+    from kb import cli
+
+    capsys.readouterr()
+    assert cli.main(["ask", "Which projects did Mobile Heights coordinate?", "--json",
+                     "--no-stated-filters", *store]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["filters_applied"] == []
+    assert {i["title"] for i in out["items"]} <= {"Textile Loop", "Battery Bridge"}
