@@ -44,6 +44,7 @@ COUNTED = 0.2  # a number right before the thing counted ("how many challenges":
 INTRO = -0.4  # it opens its document (a purpose section, a recording's first minutes)
 LEAD = 0.3  # the sentence before it is close to the question (it sets out the situation)
 INTRO_SECONDS = 120.0
+_FRAGMENT = re.compile(r"^[a-zåäö][^:\n|]*[^\W\d_]$")
 _QUESTION = re.compile(r"\?[\"”')*]*$")
 _INTRO = re.compile(r"^\W*(?:purpose|background|introduction|context|about|overview)\b", re.I)
 _FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -68,8 +69,10 @@ class Sentence:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    """A disclaimer, a copyright or cookie notice, or navigation: never answer material."""
-    return _BOILERPLATE.search(sentence) is not None
+    """A disclaimer, a copyright or cookie notice, navigation, or a fragment (the tail of a title
+    broken over lines with the next heading glued to it: lower-case, no full stop, no label):
+    never answer material."""
+    return _BOILERPLATE.search(sentence) is not None or _FRAGMENT.match(sentence) is not None
 
 
 def read(hits: list[Hit], terms: tuple[str, ...], lexical: LexicalIndex, embedder,

@@ -133,6 +133,14 @@ def test_boilerplate_is_never_answer_material():
     assert text == "The supplier day costs EUR 21 560 in total. [1]"
 
 
+def test_a_title_broken_over_lines_is_not_an_answer_but_a_field_or_bullet_is():
+    assert extractive.is_boilerplate("six cluster organisations in Finland, Sweden, Norway, "
+                                     "Estonia, Germany and Poland Summary")
+    assert not extractive.is_boilerplate("benchmarking stage: about 60 hours (questionnaire);")
+    assert not extractive.is_boilerplate("the onboarding owner calls within two working days.")
+    assert not extractive.is_boilerplate("Topic: circular textiles, sorting and recycling")
+
+
 def test_a_label_line_is_read_with_the_sentence_under_it():
     text = ("3. Approach: a four-step ladder\nStep 1 - AI readiness scan (free of charge)\n"
             "A three-hour visit at the company by two advisers. It covers data sources.\n"
