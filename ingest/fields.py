@@ -22,21 +22,30 @@ LABELS = {
 }
 _LABEL_RE = re.compile(
     r"^\s*(?:[*_]{2})?(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")"
-    r"(?:[*_]{2})?\s*(?::|\s)\s*(?:[*_]{2})?\s*(.+?)\s*$",
+    r"(?:[*_]{2})?\s*(:|\s)\s*(?:[*_]{2})?\s*(.+?)\s*$",
     re.IGNORECASE,
 )
 _AMOUNT_RE = re.compile(r"(SEK|EUR|€|kr)\s*([\d][\d\s.,\u00a0]*)"
                         r"|([\d][\d\s.,\u00a0]*)\s*(SEK|EUR|kr)", re.I)
+_VALUE_START = re.compile(r"[A-ZÅÄÖ0-9€$£]")
 _YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
 
 
 def fields_from_lines(lines: list[str]) -> dict[str, Any]:
-    """Scan text lines for ``Label: value`` (or ``Label value``, ``**Label:** value``)."""
+    """Scan text lines for ``Label: value`` (or ``Label value``, ``**Label:** value``). Without a
+    colon, a line is a field only when it is written like one: the label capitalised and the
+    value opening with a capital, a digit or a currency sign ("Funding SEK 2 000 000", not a
+    sentence broken over lines at "funding instrument is described in general terms")."""
     pairs = []
     for line in lines:
         m = _LABEL_RE.match(line)
-        if m and 0 < len(m.group(2).strip(" :*")) <= 150:
-            pairs.append((m.group(1), m.group(2).strip(" :*")))
+        if not m:
+            continue
+        label, value = m.group(1), m.group(3).strip(" :*")
+        if m.group(2) != ":" and not (label[:1].isupper() and _VALUE_START.match(value)):
+            continue
+        if 0 < len(value) <= 150:
+            pairs.append((label, value))
     return fields_from_pairs(pairs)
 
 

@@ -23,6 +23,8 @@ _BLOCKS = ["h1", "h2", "h3", "h4", "p", "li", "dt", "dd", "tr", "blockquote", "p
 def load(path: Path, source: str, kind: str) -> Document:
     soup = BeautifulSoup(read_text(path, source), "html.parser")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    flag = soup.find("meta", attrs={"name": "illustrative"})
+    illustrative = bool(flag) and str(flag.get("content", "")).strip().lower() == "true"
     _strip_chrome(soup)
     main = (soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"})
             or soup.body)
@@ -35,6 +37,8 @@ def load(path: Path, source: str, kind: str) -> Document:
     if not units:
         raise LoadError(source, "no text in the page's main content")
     meta = {**fields_from_lines([line for u in units for line in u.text.splitlines()]), **meta}
+    if illustrative:  # <meta name="illustrative" content="true">: an invented example
+        meta["illustrative"] = True
     return Document(source=source, kind=kind, title=title or path.stem, units=units, metadata=meta)
 
 

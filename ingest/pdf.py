@@ -113,6 +113,7 @@ def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget
         ]
         info = reader.metadata or {}
         pdf_title = str(info.get("/Title") or "").strip()
+        keywords = str(info.get("/Keywords") or "")
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -125,6 +126,8 @@ def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget
                         else "PDF has no text layer and no page image to OCR")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])
     title = pdf_title or first_line(units[0].text) or path.stem
+    if re.search(r"\billustrative\b", keywords, re.I):  # an invented example (keyword)
+        meta["illustrative"] = True
     return Document(source=source, kind=kind, title=title, units=units, metadata=meta)
 
 

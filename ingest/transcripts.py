@@ -172,6 +172,8 @@ def _meta(cues: list[Unit], description: str) -> dict:
     named = re.search(r"Presenter:\s*([^,.;(]+)", description)
     if named:
         meta["presenter"] = named.group(1).strip()
+    if re.search(r"\billustrative transcript\b", description, re.I):  # the header says so
+        meta["illustrative"] = True
     year = re.search(r"\b(19|20)\d{2}\b", description)
     if year:
         meta["start_year"] = meta["end_year"] = int(year.group(0))

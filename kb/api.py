@@ -8,9 +8,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kb.answer import abstain, extractive, recording
+from kb.answer import abstain, compose, extractive, recording
 from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers import it from here)
 from kb.answer.citations import citation, keep_valid_markers, markers, renumber
+from kb.answer.compose import Draft
+from kb.answer.question import Question, analyse
 from kb.errors import KBError, UsageError
 from kb.lexical import tokenize
 from kb.models import CATEGORIES, KINDS, Answer, DocInfo, Filters, Hit, doc_id_for
@@ -19,6 +21,7 @@ from kb.speakers import named_speakers
 
 ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
 ANSWER_PER_DOC = 8  # result list, because the answering sentence is often a few chunks in
+LIST_HITS = 24  # a list answer reads more documents (two passages of each at most)
 _ANAPHORA = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those|there|he|she|"
                        r"his|her|one|ones)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|but|also|what about|how about|so|then)\b", re.I)
@@ -103,43 +106,88 @@ class KnowledgeBase:
         return Store(self.settings).documents()
 
     def ask(self, question: str, history: History | None = None,
-            filters: Filters | dict | None = None) -> Answer:
-        *_, result = self.ask_stream(question, history, filters)
+            filters: Filters | dict | None = None, stated_filters: bool = True) -> Answer:
+        *_, result = self.ask_stream(question, history, filters, stated_filters)
         assert isinstance(result, Answer)
         return result
 
     def ask_stream(self, question: str, history: History | None = None,
-                   filters: Filters | dict | None = None) -> Iterator[str | Answer]:
-        """Partial answer texts while an LLM streams, then the final, validated ``Answer``."""
-        question = checked_text(question, self.settings.max_question_chars, "question")
+                   filters: Filters | dict | None = None,
+                   stated_filters: bool = True) -> Iterator[str | Answer]:
+        """Partial answer texts while an LLM streams, then the final, validated ``Answer``.
+
+        Four steps: analyse the question once, retrieve with it (and the filters it states,
+        unless ``stated_filters`` is False: the user removed them), compose the answer for its
+        shape, judge abstention once from the answer's signals."""
+        limit = self.settings.max_question_chars
+        question = checked_text(question, limit, "question")
         filters = checked_filters(filters)
-        turns = [(q[:self.settings.max_question_chars], a[:self.settings.max_question_chars])
-                 for q, a in normalise_history(history)[-MAX_TURNS:]]
-        llm = self.llm
-        query = self._standalone(question, turns, llm)
-        # recordings (h18): a discussion's topic is searched; named speakers' turns preferred
-        speakers = named_speakers(question, self.retriever.known_speakers())
-        query = recording.search_query(query)
-        qvec = self.embedder.embed_query(query)
-        hits = self.retriever.search(query, k=ANSWER_HITS, filters=Filters.of(filters), qvec=qvec,
-                                     max_per_doc=ANSWER_PER_DOC, speakers=speakers)
-        lexical = self.retriever.lexical.get()
-        text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
-                                              self.settings.answer_sentences, asked=question)
-        # every signal is computed for every question, so the answer reports all of them
-        sig = abstain.signals(question, hits, lexical, best, cites)
-        if not hits or abstain.reason(sig, self.settings) is not None:
-            yield abstain.abstained(question, sig)
+        turns = [(q[:limit], a[:limit]) for q, a in normalise_history(history)[-MAX_TURNS:]]
+        llm, lexical = self.llm, self.retriever.lexical.get()
+        query = recording.search_query(self._standalone(question, turns, llm))
+        q = analyse(question, query, self.retriever.records(), lexical)
+        qvec = self.embedder.embed_query(q.query)
+        hits, applied = self._retrieve(q, qvec, filters, stated_filters)
+        draft, ranked = self._compose(q, qvec, hits, lexical)
+        sig = abstain.signals(q, hits, ranked, draft.citations)
+        if not draft.text or abstain.reason(sig, self.settings) is not None:
+            yield abstain.abstained(question, sig, shape=draft.shape)
             return
-        sources = hits[:6]
-        shaped = recording.shape(question, qvec, hits, speakers, self.embedder)
-        if shaped is not None:  # a whole discussion, or a named speaker's words
-            text, cites, sources = shaped.text, shaped.citations, shaped.sources
-        fallback = Answer(question=question, text=text, citations=cites, signals=sig)
+        answer = Answer(question=question, text=draft.text, citations=draft.citations,
+                        signals=sig, shape=draft.shape, filters_applied=applied,
+                        items=draft.items)
         if llm is None:
-            yield fallback
+            yield answer
             return
-        yield from self._llm_answer(llm, question, query, sources, fallback)
+        yield from self._llm_answer(llm, q, draft.sources or hits[:6], answer)
+
+    def _retrieve(self, q: Question, qvec, given: Filters | None,
+                  stated: bool = True) -> tuple[list[Hit], list[str]]:
+        """The passages to answer from, and the filters the question states that were applied
+        (none when they would leave nothing). A list reads more documents, fewer of each."""
+        k, per_doc = (LIST_HITS, 2) if q.shape == "list" else (ANSWER_HITS, ANSWER_PER_DOC)
+
+        def search(f: Filters | None) -> list[Hit]:
+            return self.retriever.search(q.query, k=k, filters=f, qvec=qvec,
+                                         max_per_doc=per_doc, speakers=list(q.speakers))
+
+        if q.filters is not None and stated:
+            hits = search(merge_filters(q.filters, given))
+            if hits:
+                return hits, list(q.filter_labels)
+        return search(given), []
+
+    def _compose(self, q: Question, qvec, hits: list[Hit], lexical) -> tuple[Draft, list]:
+        """The answer in the question's shape, and the scored sentences it was made from."""
+        fvec = self.embedder.embed_query(q.focus) if q.focus != q.query else None
+        ranked = extractive.read(hits, q.focus_terms, lexical, self.embedder, qvec, fvec,
+                                 q.asks_figure, q.wanted)
+        shaped = recording.shape(q, qvec, hits, self.embedder)
+        if shaped is not None:  # a whole discussion, or a named speaker's words
+            return shaped, ranked
+        shape = q.answer_shape
+        if shape == "procedure":
+            entry = self._method_entry(hits, lexical)
+            if entry:
+                sentences = extractive.read(entry, q.focus_terms, lexical, self.embedder,
+                                            qvec, fvec, q.asks_figure, q.wanted)
+                return compose.procedure(sentences, ranked), ranked
+            shape = "passage"
+        if shape == "list":
+            return compose.listing(ranked, hits), ranked
+        if shape == "fact":
+            return compose.fact(ranked, q.focus), ranked
+        return compose.passage(ranked, self.settings.answer_sentences), ranked
+
+    def _method_entry(self, hits: list[Hit], lexical) -> list[Hit]:
+        """Every passage of the best-ranked document among the first three that is laid out
+        as a method (``compose.is_method``); none when there is none."""
+        for doc_id in list(dict.fromkeys(h.doc_id for h in hits))[:3]:
+            passages = document_hits(lexical, doc_id, next(h.score for h in hits
+                                                           if h.doc_id == doc_id))
+            if compose.is_method([h.section for h in passages]):
+                return passages
+        return []
 
     # -- helpers ---------------------------------------------------------------------------------
     def _standalone(self, question: str, turns: list[tuple[str, str]], llm) -> str:
@@ -151,12 +199,12 @@ class KnowledgeBase:
             return condense(llm, question, turns)
         return combine_follow_up(question, turns[-1][0])
 
-    def _llm_answer(self, llm, question: str, query: str, hits: list[Hit],
+    def _llm_answer(self, llm, q: Question, hits: list[Hit],
                     fallback: Answer) -> Iterator[str | Answer]:
         from kb.answer.llm import stream_answer
 
         text = ""
-        for delta in stream_answer(llm, query, hits):
+        for delta in stream_answer(llm, q.query, hits, fallback.shape):
             text += delta
             yield text
         valid = set(range(1, len(hits) + 1))
@@ -164,13 +212,35 @@ class KnowledgeBase:
         used = list(dict.fromkeys(n for n in markers(text) if n in valid))
         if not used:
             declined = _DECLINED.search(text)
-            yield abstain.abstained(question, fallback.signals, mode="llm") if declined \
-                else fallback
+            yield abstain.abstained(q.text, fallback.signals, mode="llm", shape=fallback.shape) \
+                if declined else fallback
             return
         cites = [citation(new, hits[old - 1], hits[old - 1].text)
                  for new, old in enumerate(used, start=1)]
-        yield Answer(question=question, text=renumber(text, used), citations=cites, mode="llm",
-                     signals=fallback.signals)
+        yield Answer(question=q.text, text=renumber(text, used), citations=cites, mode="llm",
+                     signals=fallback.signals, shape=fallback.shape,
+                     filters_applied=fallback.filters_applied)
+
+
+def document_hits(lexical, doc_id: str, score: float) -> list[Hit]:
+    """Every passage of one document, in its order, from the chunk table (scored ``score``)."""
+    import numpy as np
+
+    from kb.retrieval import _hit
+
+    if lexical.table is None:  # no chunk table beside this BM25 index: no whole document
+        return []
+    rows = [int(i) for i in np.nonzero(lexical.mask({doc_id}))[0]]
+    hits = [_hit(lexical.ids[i], score, *lexical.table.row(i)) for i in rows]
+    return sorted(hits, key=lambda h: int(h.chunk_id.rsplit(":", 1)[1]))
+
+
+def merge_filters(stated: Filters, given: Filters | None) -> Filters:
+    """The filters a question states, with those the caller gave winning where both set one."""
+    values = {k: v for k, v in vars(stated).items() if v not in (None, "", [])}
+    if given is not None:
+        values.update({k: v for k, v in vars(given).items() if v not in (None, "", [])})
+    return Filters(**values)
 
 
 def checked_text(text: Any, limit: int, what: str = "question") -> str:

@@ -61,6 +61,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="a question in, an answer with cited sources out")
     p.add_argument("question")
+    p.add_argument("--no-stated-filters", action="store_true",
+                   help="do not filter by what the question names (a kind, organisation, year)")
     _filters(p)
     _common(p)
 
@@ -274,17 +276,23 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from kb.answer.citations import location
     from kb.api import KnowledgeBase
 
-    answer = KnowledgeBase(settings).ask(args.question, filters=_filter_args(args))
+    answer = KnowledgeBase(settings).ask(args.question, filters=_filter_args(args),
+                                         stated_filters=not args.no_stated_filters)
     if args.json:
         _print_json(answer.to_dict())
         return 0
-    print(textwrap.fill(markup.plain(answer.text), 100))
+    for line in markup.plain(answer.text).splitlines():  # a list's items, an outline's steps
+        print(textwrap.fill(line, 100, subsequent_indent="  " if line.startswith("- ") else ""))
+    if answer.filters_applied:
+        print(f"\n(filtered by the question: {'; '.join(answer.filters_applied)})")
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
         where = location(c) + (", OCR text" if c.ocr else "")
         who = f", {c.speaker}" if c.speaker else ""
-        print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}) — {c.source}")
+        badge = ", illustrative example" if c.illustrative else ""
+        print(f"[{c.n}] {c.title} ({c.kind}{', ' + where if where else ''}{who}{badge}) — "
+              f"{c.source}")
         print(textwrap.indent(textwrap.fill(f"“{markup.plain(c.snippet)}”", 96), "    "))
     return 0
 

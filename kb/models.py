@@ -126,6 +126,7 @@ class Citation:
     sheet: str | None = None
     row: int | None = None
     ocr: bool = False
+    illustrative: bool = False  # its document is an invented example (metadata ``illustrative``)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -153,6 +154,20 @@ class Signals:
 
 
 @dataclass
+class Item:
+    """One entry of a list answer (a document) or of a procedure's outline (a section): its
+    title, the fields that identify it, its quoted sentence and that sentence's citation ``n``."""
+
+    title: str
+    sentence: str
+    n: int
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     question: str
     text: str
@@ -160,11 +175,17 @@ class Answer:
     abstained: bool = False
     mode: str = "extractive"
     signals: Signals | None = None  # None: not computed (e.g. an answer made outside ``ask``)
+    shape: str = "passage"  # fact, procedure, list or passage (``kb.answer.question``)
+    filters_applied: list[str] = field(default_factory=list)  # "kind: report", ...
+    items: list[Item] = field(default_factory=list)  # for lists and procedures
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.text,
+            "shape": self.shape,
+            "filters_applied": list(self.filters_applied),
+            "items": [i.to_dict() for i in self.items],
             "citations": [c.to_dict() for c in self.citations],
         }
 

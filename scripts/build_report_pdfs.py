@@ -11,6 +11,9 @@ Source format (deliberately small):
     author: ...              PDF author metadata
     subject: ...             PDF subject metadata
     keywords: a, b, c        PDF keywords metadata
+    illustrative: true       an invented example: "illustrative" is added to the keywords, which
+                             kb's PDF loader reads as the document's ``illustrative`` flag (the
+                             notice is metadata, never body text)
     ---
     # Heading 1              document title on the page
     ## Heading 2             section heading
@@ -182,6 +185,13 @@ def build_story(body_lines: list[str], st: dict[str, ParagraphStyle], width: flo
     return story
 
 
+def _keywords(meta: dict[str, str]) -> list[str]:
+    words = [k.strip() for k in meta.get("keywords", "").split(",") if k.strip()]
+    if meta.get("illustrative", "").strip().lower() == "true":
+        words.append("illustrative")
+    return words
+
+
 def render(src: Path) -> tuple[bytes, str]:
     """Return the PDF bytes for one source file and its title."""
     lines = src.read_text(encoding="utf-8").splitlines()
@@ -202,7 +212,7 @@ def render(src: Path) -> tuple[bytes, str]:
         title=title,
         author=meta.get("author", "kb starter corpus"),
         subject=meta.get("subject", "Project report"),
-        keywords=[k.strip() for k in meta.get("keywords", "").split(",") if k.strip()],
+        keywords=_keywords(meta),
         creator=CREATOR,
         producer=CREATOR,
         invariant=1,

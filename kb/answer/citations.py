@@ -16,7 +16,8 @@ def citation(n: int, hit: Hit, snippet: str) -> Citation:
     return Citation(n=n, source=hit.source, title=hit.title, kind=hit.kind, snippet=snippet,
                     score=round(hit.score, 4), page=hit.page, start=hit.start, end=hit.end,
                     speaker=hit.speaker, chunk_id=hit.chunk_id, slide=hit.slide,
-                    sheet=hit.sheet, row=hit.row, ocr=hit.ocr)
+                    sheet=hit.sheet, row=hit.row, ocr=hit.ocr,
+                    illustrative=bool(hit.metadata.get("illustrative")))
 
 
 def markers(text: str) -> list[int]:

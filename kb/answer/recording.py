@@ -1,22 +1,20 @@
 """Answers shaped for recordings, chosen by the question: a whole discussion
 (``kb.answer.discussion``) or a named speaker's words (``kb.answer.quotes``). ``ask`` calls
-``shape`` after retrieval; None means the usual extractive answer stands."""
+``shape`` after retrieval; None means the answer of the question's shape stands."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kb.answer import discussion, quotes
-from kb.models import Citation, Hit
+from kb.answer.compose import Draft
+from kb.models import Hit
 
-
-@dataclass
-class Shaped:
-    text: str
-    citations: list[Citation]
-    sources: list[Hit]  # what an LLM reads instead of the hits: the whole span first
+if TYPE_CHECKING:
+    from kb.answer.question import Question
+    from kb.embedding import Embedder
 
 
 def search_query(question: str) -> str:
@@ -24,19 +22,21 @@ def search_query(question: str) -> str:
     return discussion.discussion_topic(question) or question
 
 
-def shape(question: str, qvec: np.ndarray, hits: list[Hit], speakers: list[str],
-          embedder) -> Shaped | None:
-    if discussion.discussion_topic(question):
+def shape(q: Question, qvec: np.ndarray, hits: list[Hit], embedder: Embedder) -> Draft | None:
+    """A whole discussion's key sentences ("summarize the discussion about X"), or a named
+    speaker's words; None when the question asks neither or the passages hold neither."""
+    if q.shape == "discussion":
         spans = discussion.merge_spans(hits)
         if spans:
             chosen = discussion.key_sentences(spans[0], qvec, embedder)
             if chosen:
                 text, cite = discussion.compose(spans[0], chosen)
                 rest = [h for h in hits if h not in spans[0].hits]
-                return Shaped(text, [cite], [discussion.span_hit(spans[0]), *rest[:5]])
-    if speakers:
-        said = quotes.speaker_quotes(hits, speakers, qvec, embedder)
+                return Draft(text, [cite], shape="discussion",
+                             sources=[discussion.span_hit(spans[0]), *rest[:5]])
+    if q.speakers:
+        said = quotes.speaker_quotes(hits, list(q.speakers), qvec, embedder)
         if said:
             text, cites = quotes.compose_quotes(said)
-            return Shaped(text, cites, hits[:6])
+            return Draft(text, cites, shape="passage", sources=hits[:6])
     return None

@@ -19,6 +19,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 def _doc_link(d: DocInfo) -> str:
     lang = d.metadata.get("language")
     badge = f' <span class="kb-lang" title="language">{esc(lang)}</span>' if lang else ""
+    if d.metadata.get("illustrative"):
+        badge += ' <span class="kb-badge">illustrative</span>'
     return (f'<a href="{esc(file_url(d.source))}" target="_blank" rel="noopener">{esc(d.title)}</a>'
             + badge)
 

@@ -98,6 +98,7 @@ class Handlers:
             yield chat_messages(done), gr.skip(), done, question  # the question stays typed in
             raise
         turn = {"question": question, "answer": answer.text, "mode": answer.mode,
+                "filters": list(answer.filters_applied),
                 "citations": with_recordings(self.kb, [citation_dict(c)
                                                        for c in answer.citations])}
         done = [*done, turn]

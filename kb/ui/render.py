@@ -42,10 +42,17 @@ def file_url(source: str, page: int | None = None) -> str:
     return f"file/{doc_id_for(source)}" + (f"#page={int(page)}" if page else "")
 
 
-def answer_html(text: str, turn: int) -> str:
+def answer_html(text: str, turn: int, filters: list[str] | None = None) -> str:
     """The answer as one line of HTML (so Markdown leaves it alone), ``[n]`` linked to its card;
-    Markdown emphasis and the outer bars of a quoted table row rendered."""
-    body = markup.html(esc(markup.unrow(text)).replace("\n", "<br>"))
+    Markdown emphasis and the outer bars of a quoted table row rendered; a list answer's "- "
+    lines as a list, an outline's lines as lines; the filters the question stated, if applied."""
+    lines = [markup.html(esc(markup.unrow(line))) for line in text.split("\n")]
+    items = [line[2:] for line in lines if line.startswith("- ")]
+    rest = "<br>".join(line for line in lines if not line.startswith("- "))
+    body = rest + ("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>" if items else "")
+    if filters:
+        body += ('<div class="kb-filters">Filtered by the question: ' + esc("; ".join(filters))
+                 + " (ask without naming it to search everything)</div>")
     body = MARKER.sub(lambda m: f'<a class="kb-cite" href="#kb-src-{turn}-{m.group(1)}">'
                                 f"[{m.group(1)}]</a>", body)
     return f'<div class="kb-answer">{body}</div>'
@@ -64,6 +71,8 @@ def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = 
             f"speaker: {d['speaker']}" if d.get("speaker") else "",
             "text read by OCR" if d.get("ocr") else "",
             (d.get("metadata") or {}).get("chapter", ""), d["source"]]
+    if d.get("illustrative"):
+        meta.insert(0, "illustrative example")
     num = f'<span class="kb-num">[{int(n)}]</span> ' if n is not None else ""
     link = f'href="{url}" target="_blank" rel="noopener"'
     ident = f' id="{esc(anchor)}"' if anchor else ""
@@ -132,7 +141,8 @@ def chat_messages(turns: list[dict], pending: str | None = None, partial: str = 
     messages = []
     for t, turn in enumerate(turns, start=1):
         messages.append({"role": "user", "content": f"<div>{esc(turn['question'])}</div>"})
-        messages.append({"role": "assistant", "content": answer_html(turn["answer"], t)})
+        messages.append({"role": "assistant",
+                         "content": answer_html(turn["answer"], t, turn.get("filters"))})
     if pending is not None:
         messages.append({"role": "user", "content": f"<div>{esc(pending)}</div>"})
         text = answer_html(partial, len(turns) + 1) if partial else (

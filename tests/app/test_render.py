@@ -220,3 +220,22 @@ def test_answers_and_cards_show_markdown_emphasis_not_asterisks():
     assert render.answer_html(f"**{XSS}** [1]", 1).count("<script>") == 0
     card = render.card_html(citation(), "**Coaches:** a pool of *mentors*.", "coaches")
     assert "<strong><mark>Coaches</mark>:</strong>" in card and "<em>mentors</em>" in card
+
+
+def test_a_list_answer_renders_as_a_list_and_an_outline_as_lines():
+    listed = render.answer_html("- Alpha (2020-2023): Alpha sorts textiles. [1]\n"
+                             "- Beta: Beta makes yarn. [2]", 1, ["kind: report"])
+    assert listed.count("<li>") == 2 and "<ul>" in listed
+    assert "Filtered by the question: kind: report" in listed
+    outline = render.answer_html("Reverse pitch\nWhat it is: A pitch. [1]\n"
+                                 "Preparation: Book. [1]", 2)
+    assert "Reverse pitch<br>What it is: A pitch." in outline and "<li>" not in outline
+
+
+def test_illustrative_sources_carry_a_badge():
+    card = render.card_html({"source": "toolbox/a.md", "title": "A", "kind": "toolbox",
+                          "illustrative": True}, "Some text.", "q")
+    assert "illustrative example" in card
+    doc = DocInfo(doc_id="x", source="toolbox/a.md", kind="toolbox", title="A", chunks=1,
+                  path="a.md", metadata={"illustrative": True, "category": "event"})
+    assert 'class="kb-badge">illustrative' in browse.browse_html([doc])

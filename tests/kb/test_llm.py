@@ -93,3 +93,43 @@ def test_llm_that_declines_without_citations_abstains(llm_kb):
                   "the knowledge base has nothing on this.")
     answer = kb.ask("What membership fee does the supplier day cluster charge?")
     assert answer.abstained and answer.citations == [] and answer.mode == "llm"
+
+
+@pytest.mark.parametrize("question, shape, asks", [
+    ("What does a supplier day cost?", "fact", "fact asked for in the first sentence"),
+    ("Which events are there?", "list", "one line per distinct document"),
+    ("How do I organise a study tour?", "procedure", "outline in the method's own order"),
+])
+def test_the_prompt_asks_for_the_questions_shape(tmp_path, settings, hash_embedder, question,
+                                                 shape, asks):
+    root = tmp_path / "docs"
+    write(root / "toolbox" / "supplier-day.md", SUPPLIER_DAY)
+    write(root / "toolbox" / "study-tour.md", """
+        ---
+        title: Study tour
+        category: event
+        ---
+        # Study tour
+        ## Purpose
+        Sixteen members travel abroad for four days to visit timber construction sites.
+        ## Preparation
+        Book the hosts four months ahead and brief the travellers in a webinar.
+        ## Execution
+        Each day pairs two site visits with an evening debrief over dinner.
+        """)
+    run([root], settings, embedder=hash_embedder)
+    with FakeLLM() as fake:
+        s = settings.with_(llm_base_url=fake.url, llm_model="fake-model", abstain_threshold=0.0,
+                           abstain_unknown=1.01, abstain_sentence=-1.0)
+        _check_shape(KnowledgeBase(s, embedder=hash_embedder), fake, question, shape, asks)
+
+
+def _check_shape(kb, fake, question, shape, asks):
+    fake.reply = "The supplier day costs EUR 21 560 gross [1]."
+    answer = kb.ask(question)
+    assert answer.mode == "llm" and answer.shape == shape
+    assert asks in fake.requests[-1]["messages"][0]["content"]
+    # without a valid marker the grounded extractive answer of the same shape stands
+    fake.reply = "No sources."
+    fallback = kb.ask(question)
+    assert fallback.mode == "extractive" and fallback.shape == shape and fallback.citations

@@ -149,6 +149,7 @@ def test_every_marker_and_snippet_is_grounded_over_many_questions(corpus_kb):
         if not answer.abstained and row["type"] == "answerable":
             answered += 1
             sentences = re.findall(r"[^\]]+?\[\d+\]", answer.text)
-            assert 2 <= len(sentences) <= 5, answer.text
+            most = 8 if answer.shape == "list" else 6  # a procedure: what it is, 4 steps, also in
+            assert 1 <= len(sentences) <= most, answer.text
     # follow-ups asked without their conversation may fairly be declined
     assert answered >= 0.9 * sum(r["type"] == "answerable" and not r["follow_up_of"] for r in rows)

@@ -1,0 +1,179 @@
+"""Extractive answers in the shape the question asks for (``kb.answer.question.SHAPES``), grounded
+by construction: every sentence is stored text with its ``[n]``.
+
+- ``fact``: the best sentence first, then at most ``FACT_SUPPORT`` supporting ones; a value the
+  lead document states as a field ("Typical cost: EUR 4 500") that the question asks for leads;
+- ``procedure``: the method's own entry (a document with step sections: ``STEPS``) leads with
+  what it is in one sentence, then the key sentence of each step section it has, in its order
+  (``key_sentence``: central to its section and close to the question);
+  then "Also in:" the best sentence of up to ``ALSO_IN`` other sources;
+- ``list``: up to ``LIST_ITEMS`` distinct documents that match about as well as the best one,
+  each with its title, identifying fields and best sentence;
+- ``passage`` (anything else): the best sentence first, supporting sentences after it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kb.answer.extractive import Citer, Sentence, pick
+from kb.models import Citation, Hit, Item
+
+FACT_SUPPORT = 2
+LIST_ITEMS = 8
+LIST_MIN = 0.6  # a listed document's best passage scores at least this share of the best's
+ALSO_IN = 2
+STEPS = ("resources", "preparation", "execution", "follow-up")
+# identifying fields of a list item, by document kind
+ID_FIELDS = {"report": ("coordinator", "years"), "toolbox": ("category", "contributed_by"),
+             "transcript": ("presenter", "date")}
+# document fields a fact question may ask for: (field, label, what the question says)
+FIELD_QUESTIONS = (
+    ("typical_cost", "Typical cost", r"\b(?:cost|costs|price|budget|expensive)\b"),
+    ("lead_time", "Lead time", r"\blead time\b|\bhow (?:far|long) (?:ahead|in advance|before)\b"),
+    ("duration", "Duration",
+     r"\bhow long (?:does|did|is|was) (?:it|the \w+|a \w+) (?:take|last|run)\b|\bduration\b"),
+    ("funding", "Funding", r"\bfunding\b|\bhow much (?:money|funding|grant)\b|\bfunded with\b"),
+    ("coordinator", "Coordinator",
+     r"\bwho (?:coordinated|coordinates|led|leads)\b|\bcoordinator\b"),
+)
+_DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December) (?:19|20)\d\d\b")
+
+
+@dataclass
+class Draft:
+    """A composed answer before abstention is judged."""
+
+    text: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    shape: str = "passage"
+    sources: list[Hit] = field(default_factory=list)  # what an LLM reads, when not the hits
+
+
+def passage(ranked: list[Sentence], n: int) -> Draft:
+    """The best sentence first, the next best after it."""
+    citer = Citer()
+    text = " ".join(citer.marked(s) for s in pick(ranked, n))
+    return Draft(text, citer.citations())
+
+
+def fact(ranked: list[Sentence], focus: str) -> Draft:
+    """The best sentence first, at most ``FACT_SUPPORT`` after it; led by a field of the best
+    sentence's document when the question asks for that field."""
+    chosen = pick(ranked, 1 + FACT_SUPPORT)
+    if not chosen:
+        return Draft(shape="fact")
+    citer = Citer()
+    lead = document_field(chosen[0].hit, focus)
+    parts = [f"{lead} [{citer.cite(chosen[0])}]"] if lead else []
+    parts += [citer.marked(s) for s in chosen]
+    return Draft(" ".join(parts), citer.citations(), shape="fact")
+
+
+def document_field(hit: Hit, focus: str) -> str | None:
+    """"Label: value" of a field of ``hit``'s document that the question asks for, or None."""
+    for key, label, asked in FIELD_QUESTIONS:
+        value = hit.metadata.get(key)
+        if value not in (None, "") and re.search(asked, focus, re.I):
+            return f"{label}: {value}"
+    return None
+
+
+def listing(ranked: list[Sentence], hits: list[Hit]) -> Draft:
+    """Up to ``LIST_ITEMS`` documents that match about as well as the best one (their best
+    passage's score at least ``LIST_MIN`` of the best's), in retrieval order, each once with
+    its best sentence."""
+    best: dict[str, Sentence] = {}
+    for s in ranked:
+        best.setdefault(s.hit.doc_id, s)
+    top = max((h.score for h in hits), default=0.0)
+    docs = [d for d in dict.fromkeys(h.doc_id for h in hits
+                                     if h.score >= LIST_MIN * top) if d in best]
+    citer = Citer()
+    items, lines = [], []
+    for s in [best[d] for d in docs][:LIST_ITEMS]:
+        n = citer.cite(s)
+        fields = identifying_fields(s.hit)
+        items.append(Item(title=s.hit.title, sentence=s.text, n=n, fields=fields))
+        said = f" ({', '.join(str(v) for v in fields.values())})" if fields else ""
+        lines.append(f"- {s.hit.title}{said}: {s.text.rstrip()} [{n}]")
+    return Draft("\n".join(lines), citer.citations(), items, "list")
+
+
+def identifying_fields(hit: Hit) -> dict[str, str]:
+    """The fields that identify a document of its kind (``ID_FIELDS``) that it has."""
+    meta = hit.metadata
+    out: dict[str, str] = {}
+    for key in ID_FIELDS.get(hit.kind, ()):
+        if key == "years" and meta.get("start_year"):
+            start, end = meta["start_year"], meta.get("end_year", meta["start_year"])
+            out[key] = f"{start}-{end}" if end != start else str(start)
+        elif key == "date":
+            m = _DATE.search(str(meta.get("description") or ""))
+            if m:
+                out[key] = m.group(0)
+        elif meta.get(key):
+            out[key] = str(meta[key])
+    return out
+
+
+def is_method(sections: list[str | None]) -> bool:
+    """A document laid out as a method: at least two step sections (``STEPS``)."""
+    return sum((s or "").strip().lower() in STEPS for s in set(sections)) >= 2
+
+
+def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
+    """The outline of a method's entry (``entry``: its sentences, best first) in its own order,
+    then "Also in:" other sources (``others``, best first) whose passage matches about as well
+    as the best (``LIST_MIN``)."""
+    order = list(dict.fromkeys((s.hit.chunk_id, s.hit.section) for s in
+                               sorted(entry, key=lambda s: (_chunk_no(s.hit), s.offset))))
+    sections = list(dict.fromkeys(sec for _, sec in order))
+    citer = Citer()
+    items, lines = [], []
+    for i, section in enumerate(sections):
+        name = (section or "").strip()
+        if i and name.lower() not in STEPS:
+            continue
+        best = key_sentence([s for s in entry if s.hit.section == section])
+        if best is None:
+            continue
+        n = citer.cite(best)
+        label = "What it is" if i == 0 else name
+        items.append(Item(title=label, sentence=best.text, n=n))
+        lines.append(f"{label}: {best.text.rstrip()} [{n}]")
+    title = entry[0].hit.title if entry else ""
+    head = f"{title}\n" if title else ""
+    top = max((s.hit.score for s in others), default=0.0)
+    also = pick([s for s in others if s.hit.doc_id != (entry[0].hit.doc_id if entry else "")
+                 and s.hit.score >= LIST_MIN * top], ALSO_IN, list(entry))
+    one_per_doc = list({s.hit.doc_id: s for s in reversed(also)}.values())[::-1]
+    if one_per_doc:
+        lines.append("Also in: " + " ".join(
+            f"{s.hit.title}: {citer.marked(s)}" for s in one_per_doc))
+    return Draft(head + "\n".join(lines), citer.citations(), items, "procedure")
+
+
+def key_sentence(sentences: list[Sentence]) -> Sentence | None:
+    """The sentence of a section that best says what the section says and is close to the
+    question: the highest sum of its cosine to the section's mean vector and to the question."""
+    with_vectors = [s for s in sentences if s.vector is not None and not s.text.startswith("|")]
+    if not with_vectors:
+        return sentences[0] if sentences else None
+    vectors = np.stack([s.vector for s in with_vectors])
+    centre = vectors.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    central = vectors @ centre
+    return max(zip(with_vectors, central, strict=True), key=lambda p: p[0].cosine + p[1])[0]
+
+
+def _chunk_no(hit: Hit) -> int:
+    try:
+        return int(hit.chunk_id.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return 0

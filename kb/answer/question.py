@@ -1,0 +1,209 @@
+"""A question, analysed once: the one typed value that ``ask`` retrieves with, composes for and
+judges abstention on (``analyse``). Nothing after it tokenises the question again.
+
+- ``shape``: what kind of answer the wording asks for (``SHAPES``): a fact ("how much", "when",
+  "who"), a procedure ("how do we run ...", "what are the steps"), a list of documents ("which
+  projects ...", "examples of ..."), a discussion ("summarize ...", "what was decided about ...",
+  answered as a passage until a discussion composer exists), else a passage;
+- ``focus``: the user's own words of this turn (a follow-up is searched together with the question
+  it leans on, ``query``, but answered for its own words);
+- ``filters``: organisations, categories, kinds and years it states that the store's records hold
+  ("Which projects did Mobile Heights coordinate?", "events for SMEs", "projects since 2021");
+- ``speakers``: people it names who speak in a stored transcript (full name, or a surname only
+  one of them has);
+- ``unknown_share``: how much of it is words the store never uses and that are not ordinary words
+  of the language either (``kb.answer.vocabulary``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kb.answer import vocabulary
+from kb.answer.answer_type import AnswerType, answer_type
+from kb.answer.names import exact_terms, places
+from kb.models import CATEGORIES, Filters
+from kb.speakers import known_speakers, named_speakers
+
+SHAPES = ("fact", "procedure", "list", "passage", "discussion")
+
+_FOCUS = re.compile(r"[^?]+\?|[^?]+$")
+_DISCUSSION = re.compile(
+    r"^\W*(?:please\s+)?(?:summari[sz]e|sum up|recap)\b|\bwhat (?:was|were|has been|have been) "
+    r"(?:decided|agreed|concluded|discussed)\b|\bwhat did (?:they|we|the \w+) (?:decide|agree|"
+    r"conclude|discuss)\b", re.I)
+_STEPS = re.compile(r"\b(?:what|which) are the (?:main |key |first |next )?(?:steps|stages|phases)"
+                    r"\b|\bstep[- ]by[- ]step\b|\bsteps (?:to|for|in)\b|\bhow to\b", re.I)
+_HOW_DO = re.compile(
+    r"\bhow (?:do|does|did|can|could|should|would|might|to)\s+(?:\w+\s+){0,3}?(?:run|organi[sz]e|"
+    r"set up|setup|carry out|plan|prepare|hold|host|start|launch|implement|conduct|design|build|"
+    r"arrange|establish|create|introduce|manage|facilitate|structure|do|make|get|use|apply|"
+    r"measure|follow up|recruit|select|evaluate)\b", re.I)
+_PLURAL_NOUN = (r"(?:projects?|reports?|methods?|tools?|calls?|webinars?|recordings?|events?|"
+                r"services?|initiatives?|programmes?|programs?|clusters?|organi[sz]ations?|"
+                r"examples?|cases?|activities|formats?)")
+_LIST = re.compile(
+    rf"^\W*(?:and |so |but )?(?:which|what)\s+(?:other\s+)?(?:[\w-]+\s+){{0,2}}?(?:projects|"
+    rf"reports|methods|tools|calls|webinars|recordings|events|services|initiatives|programmes|"
+    rf"programs|activities|formats)\b|\bexamples? of\b|\bwho (?:has|have) (?:worked|been working)"
+    rf"\b|^\W*(?:list|name|show)\s+(?:me\s+)?(?:all\s+|the\s+|some\s+)*{_PLURAL_NOUN}\b|"
+    rf"\bare there (?:any )?{_PLURAL_NOUN}\b", re.I)
+_FACT = re.compile(
+    r"\bhow (?:much|many|long|often|soon|fast|quickly|early|late|large|big|high|old)\b|\bwhen\b|"
+    r"\bwho\b|\bwhom\b|\bwhose\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|"
+    r"day)\b|\bwhat (?:does|did|do|would|will) (?:\w+\s+){0,4}?(?:cost|charge|pay|earn)\b|"
+    r"\bwhat (?:is|was|are|were) the (?:\w+\s+){0,3}?(?:cost|price|fee|budget|funding|deadline|"
+    r"duration|number|amount|share|rate|name|size|date|total)\b|\bwhere\b|^\W*(?:is|are|was|"
+    r"were|does|do|did|can|has|have)\b", re.I)
+# wording that asks for a figure: an amount, a count, a duration, a date, a share
+_FIGURE = re.compile(
+    r"\bhow (?:much|many|long|often|soon|fast|quickly|large|big|high|old)\b|\bwhen\b|"
+    r"\bwhat (?:year|date|month)\b|\b(?:cost|costs|price|fee|fees|budget|charged?|pay|paid|"
+    r"worth|percent\w*|share|number of|amount)\b", re.I)
+# a list's subject noun and the kind or category of document it asks for
+_KIND_NOUNS = {"project": "report", "report": "report", "method": "toolbox", "tool": "toolbox",
+               "webinar": "transcript", "recording": "transcript"}
+_CATEGORY_NOUNS = {"event": "event", "service": "service", "initiative": "long-term initiative",
+                   "programme": "long-term initiative", "program": "long-term initiative"}
+_NOUN = re.compile(r"\b(projects?|reports?|methods?|tools?|webinars?|recordings?|events?|services?"
+                   r"|initiatives?|programmes?|programs?)\b", re.I)
+_SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d\d)\b", re.I)
+_BEFORE = re.compile(r"\b(?:before|until|up to|by)\s+((?:19|20)\d\d)\b", re.I)
+_IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b", re.I)
+_NAME_WORDS = re.compile(r"[A-ZÅÄÖÆØ][\w&'’-]*")
+_ORG_FIELDS = ("coordinator", "contributed_by")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, analysed (``analyse``)."""
+
+    text: str  # what the user asked this turn
+    query: str  # what is searched: ``text``, or a follow-up together with its parent
+    focus: str  # the user's own question (the last one of ``text``)
+    shape: str = "passage"
+    filters: Filters | None = None  # stated in the question and held by the store
+    filter_labels: tuple[str, ...] = ()  # each stated filter, for people ("kind: report")
+    speakers: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()  # names and years it states exactly (``names.exact_terms``)
+    places: tuple[str, ...] = ()  # places a fact question is scoped to (``names.places``)
+    terms: tuple[str, ...] = ()  # the query's index terms (``kb.lexical.tokenize``)
+    focus_terms: tuple[str, ...] = ()
+    asks_figure: bool = False  # its wording asks for an amount, a count, a duration or a date
+    wanted: AnswerType | None = None  # the type of answer it asks for (``answer_type``)
+    unknown_share: float = 0.0
+
+    @property
+    def answer_shape(self) -> str:
+        """The shape composed today: a discussion is answered as a passage."""
+        return "passage" if self.shape == "discussion" else self.shape
+
+
+def focus_of(text: str) -> str:
+    """The last question of a text that may hold several (a follow-up after its parent)."""
+    parts = [p.strip() for p in _FOCUS.findall(text) if p.strip()]
+    return parts[-1] if parts else text.strip()
+
+
+def shape_of(focus: str) -> str:
+    """The answer shape the wording asks for (``SHAPES``)."""
+    if _DISCUSSION.search(focus):
+        return "discussion"
+    if _LIST.search(focus):
+        return "list"
+    if _STEPS.search(focus) or (_HOW_DO.search(focus) and not _FACT.search(focus)):
+        return "procedure"
+    if _FACT.search(focus):
+        return "fact"
+    return "passage"
+
+
+def analyse(text: str, query: str | None = None,
+            records: Mapping[str, Mapping[str, Any]] | None = None, lexical=None) -> Question:
+    """The question ``text`` (searched as ``query``: a follow-up with its parent), read against
+    the store's document ``records`` and its BM25 ``lexical`` index."""
+    from kb.lexical import tokenize
+
+    query = (query or text).strip()
+    focus = focus_of(text)
+    shape = shape_of(focus)
+    records = records or {}
+    filters, labels = stated_filters(focus, shape, records)
+    speakers = tuple(named_speakers(query, known_speakers(records)))
+    if speakers:
+        sources = sorted({r.get("source") for r in records.values()
+                          if set(_people(r)) & set(speakers) and r.get("source")})
+        filters = _merge(filters, Filters(sources=sources))
+        labels += tuple(f"speaker: {s}" for s in speakers)
+    return Question(
+        text=text, query=query, focus=focus, shape=shape, filters=filters,
+        filter_labels=labels, speakers=speakers, exact=tuple(exact_terms(query)),
+        places=tuple(places(query, shape)), terms=tuple(tokenize(query)),
+        focus_terms=tuple(tokenize(focus)), asks_figure=_FIGURE.search(focus) is not None,
+        wanted=answer_type(focus),
+        unknown_share=vocabulary.unknown_share(query, lexical) if lexical is not None else 0.0)
+
+
+def stated_filters(focus: str, shape: str, records: Mapping[str, Mapping[str, Any]]
+                   ) -> tuple[Filters | None, tuple[str, ...]]:
+    """The filters a list question states that the store holds: the kind or category its noun
+    names, an organisation named as a coordinator or contributor, and years. Other shapes state
+    none: their names and years are checked by abstention instead."""
+    if shape != "list":
+        return None, ()
+    values: dict[str, Any] = {}
+    noun = _NOUN.search(focus)
+    if noun:
+        word = noun.group(1).lower().rstrip("s")
+        kinds = {str(r.get("kind")) for r in records.values()}
+        cats = {str(r.get("category")) for r in records.values()}
+        if _KIND_NOUNS.get(word) in kinds:
+            values["kind"] = _KIND_NOUNS[word]
+        elif _CATEGORY_NOUNS.get(word) in cats and _CATEGORY_NOUNS[word] in CATEGORIES:
+            values["category"] = _CATEGORY_NOUNS[word]
+    org = named_organisation(focus, records)
+    if org:
+        values["organisation"] = org
+    values.update(_years(focus))
+    if not values:
+        return None, ()
+    labels = tuple(f"{k}: {v}" for k, v in values.items())
+    return Filters(**values), labels
+
+
+def _years(focus: str) -> dict[str, int]:
+    if m := _SINCE.search(focus):
+        return {"year_from": int(m.group(1))}
+    if m := _BEFORE.search(focus):
+        return {"year_to": int(m.group(1))}
+    if m := _IN_YEAR.search(focus):
+        return {"year_from": int(m.group(1)), "year_to": int(m.group(1))}
+    return {}
+
+
+def named_organisation(focus: str, records: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The longest name the question states (``names.exact_terms``) that opens, or is, an
+    organisation of a record (its coordinator or contributor): "Mobile Heights" names "Mobile
+    Heights AB"."""
+    orgs = [str(rec.get(key) or "").lower() for rec in records.values() for key in _ORG_FIELDS]
+    found = [term for term in exact_terms(focus)
+             if not term.isdigit() and any(re.match(rf"{re.escape(term.lower())}\b", o)
+                                           for o in orgs)]
+    return max(found, key=len) if found else None
+
+
+def _people(rec: Mapping[str, Any]) -> list[str]:
+    out = [rec.get("speaker"), rec.get("presenter"), rec.get("host")]
+    speakers = rec.get("speakers") or []
+    out += speakers if isinstance(speakers, list) else [speakers]
+    return [str(p).strip() for p in out if p and str(p).strip()]
+
+
+def _merge(a: Filters | None, b: Filters) -> Filters:
+    if a is None:
+        return b
+    return Filters(**{**{k: v for k, v in vars(a).items() if v not in (None, "", [])},
+                      **{k: v for k, v in vars(b).items() if v not in (None, "", [])}})

@@ -1,0 +1,70 @@
+"""How known a question's words are: to the store, and to the language.
+
+A word the store never uses says that the question is about something else only when it is not
+an ordinary word of the language: "How is the cluster board composed?" is answerable from a store
+of ten documents that never writes "composed", while "Jupiter" or "Pippi Longstocking" in a store
+about clusters is a question about something else. So a word counts as unknown when the store
+does not hold it and it is rare in general English (``wordfreq``'s Zipf frequency below
+``ORDINARY_ZIPF``) or written as a name (capitalised, not opening the question). This does not
+depend on how big the store is: in a small store most ordinary words are unused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+# Zipf 3.0: one use per million words ("composed" 4.3, "worth" 5.2, "voucher" 3.5, "moons" 3.4;
+# "longstocking" 2.0)
+ORDINARY_ZIPF = 3.0
+_WORD = re.compile(r"[^\W_]+")
+
+
+# wordfreq's code for each language kb stems (kb.lexical.STEMMERS)
+WORDFREQ = {"en": "en", "sv": "sv", "no": "nb", "da": "da", "fi": "fi", "de": "de"}
+
+
+@lru_cache(maxsize=8192)
+def zipf(word: str, language: str = "en") -> float:
+    """``wordfreq``'s Zipf frequency of a word in a language (0.0 for a word it does not know)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, WORDFREQ.get(language, "en"))
+
+
+def ordinary(word: str, language: str = "en") -> bool:
+    """A common word of the language, written in lower case."""
+    return word.islower() and zipf(word, language) >= ORDINARY_ZIPF
+
+
+def unknown_share(text: str, lexical) -> float:
+    """The share of the question's idf mass carried by words that are unknown (see the module's
+    docstring) to ``lexical`` (a ``kb.lexical.LexicalIndex``), in the store's language the
+    question fits best (a Swedish question in a store with Swedish documents is read as
+    Swedish); 0.0 for a question without content words."""
+    return min(_unknown_share(text, lexical, lang) for lang in lexical.languages)
+
+
+def _unknown_share(text: str, lexical, language: str) -> float:
+    from kb.lexical import DEFAULT_LANGUAGE, stopwords, tokenize_as
+
+    unseen = math.log(1.0 + (len(lexical) + 0.5) / 0.5)
+    stop = stopwords(language)
+    weights: dict[str, tuple[float, bool]] = {}
+    for i, m in enumerate(_WORD.finditer(text)):
+        word = m.group(0)
+        if word.lower() in stop:
+            continue
+        terms = tokenize_as(word, language)
+        if language != DEFAULT_LANGUAGE:
+            terms = lexical.neighbours(terms)  # Nordic definite endings: "klustret" ~ "kluster"
+        for term in terms:
+            known = term in lexical.df
+            if known:
+                weights[term] = (lexical.idf(term), False)
+            elif term not in weights:
+                name = word[:1].isupper() and i > 0
+                weights[term] = (unseen, name or not ordinary(word.lower(), language))
+    total = sum(w for w, _ in weights.values())
+    return sum(w for w, unknown in weights.values() if unknown) / total if total else 0.0

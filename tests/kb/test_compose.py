@@ -1,0 +1,107 @@
+"""kb.answer.compose: the answer shapes, grounded (every sentence stored text with its [n])."""
+
+from __future__ import annotations
+
+from kb.answer import compose
+from kb.answer.extractive import Sentence
+from kb.models import Hit
+
+
+def _hit(doc: str, text: str, n: int = 0, kind: str = "toolbox", section: str | None = None,
+         **meta) -> Hit:
+    return Hit(doc_id=doc, chunk_id=f"{doc}:{n}", source=f"{doc}.md", title=doc.title(),
+               kind=kind, text=text, score=0.5, section=section, metadata=meta)
+
+
+def _one(hit: Hit, score: float) -> Sentence:
+    return Sentence(hit.text, hit, 0, score=score)
+
+
+def _grounded(draft: compose.Draft) -> None:
+    by_n = {c.n: c for c in draft.citations}
+    for c in draft.citations:
+        assert c.snippet
+    for item in draft.items:
+        assert item.n in by_n
+
+
+def test_a_list_names_each_document_once_with_its_fields():
+    a1 = _hit("alpha", "Alpha sorted textiles for recycling.", kind="report",
+              coordinator="Textile Cluster", start_year=2020, end_year=2023)
+    a2 = _hit("alpha", "Alpha also made new yarn from old clothes.", 1, kind="report",
+              coordinator="Textile Cluster", start_year=2020, end_year=2023)
+    b = _hit("beta", "Beta ran a webinar on fibre recycling.", kind="transcript",
+             presenter="Jana Meinert",
+             description="Innovation Tool of the Month webinar, 16 May 2023.")
+    c = _hit("gamma", "Gamma is a method for recycling days.", kind="toolbox",
+             category="event", contributed_by="Elbe Cluster")
+    weak = _hit("delta", "Delta is about something else.")
+    weak.score = 0.1  # under LIST_MIN of the best passage's score: not listed
+    ranked = [_one(a1, 0.9), _one(a2, 0.8), _one(b, 0.7), _one(c, 0.6), _one(weak, 0.95)]
+    draft = compose.listing(ranked, [a1, a2, b, c, weak])
+    assert draft.shape == "list"
+    assert [i.title for i in draft.items] == ["Alpha", "Beta", "Gamma"]
+    assert draft.items[0].fields == {"coordinator": "Textile Cluster", "years": "2020-2023"}
+    assert draft.items[1].fields == {"presenter": "Jana Meinert", "date": "16 May 2023"}
+    assert draft.items[2].fields == {"category": "event", "contributed_by": "Elbe Cluster"}
+    assert draft.text.splitlines()[0] == ("- Alpha (Textile Cluster, 2020-2023): Alpha sorted "
+                                          "textiles for recycling. [1]")
+    assert len(draft.citations) == 3
+    _grounded(draft)
+
+
+def test_a_list_has_at_most_eight_documents():
+    ranked = [_one(_hit(f"d{i}", f"Document {i} is about recycling."), 1 - i / 100)
+              for i in range(12)]
+    assert len(compose.listing(ranked, [s.hit for s in ranked]).items) == compose.LIST_ITEMS
+
+
+def test_a_procedure_outlines_the_method_in_its_own_order_then_other_sources():
+    purpose = _hit("pitch", "A reverse pitch lets a large firm present its problems.", 0,
+                   section="Purpose")
+    resources = _hit("pitch", "Staff time is about 70 hours in total.", 1, section="Resources")
+    prep = _hit("pitch", "Eight weeks ahead the host picks three to five challenges.", 2,
+                section="Preparation")
+    execution = _hit("pitch", "Each challenge owner pitches for ten minutes.", 3,
+                     section="Execution")
+    lessons = _hit("pitch", "Keep the challenges concrete.", 4, section="Lessons")
+    follow = _hit("pitch", "The host answers every proposal within four weeks.", 5,
+                  section="Follow-up")
+    entry = [_one(h, s) for h, s in ((execution, 0.9), (prep, 0.8), (follow, 0.7),
+                                     (resources, 0.6), (purpose, 0.5), (lessons, 0.95))]
+    webinar = _hit("webinar", "Our reverse pitch is a half-day event at a member plant.",
+                   kind="transcript")
+    draft = compose.procedure(entry, [_one(webinar, 0.8), *entry])
+    assert draft.shape == "procedure"
+    assert [i.title for i in draft.items] == ["What it is", "Resources", "Preparation",
+                                              "Execution", "Follow-up"]
+    lines = draft.text.splitlines()
+    assert lines[0] == "Pitch"
+    assert lines[1] == "What it is: A reverse pitch lets a large firm present its problems. [1]"
+    assert lines[-1] == ("Also in: Webinar: Our reverse pitch is a half-day event at a member "
+                         "plant. [2]")
+    assert "Keep the challenges concrete" not in draft.text  # not a step section
+    _grounded(draft)
+
+
+def test_a_document_is_a_method_when_it_has_step_sections():
+    assert compose.is_method(["Purpose", "Preparation", "Execution", "Follow-up"])
+    assert not compose.is_method(["Summary", "Results", "Preparation"])
+
+
+def test_a_fact_leads_with_a_field_the_question_asks_for():
+    hit = _hit("pitch", "The venue is the host's canteen, at no cost.", typical_cost="EUR 4 500")
+    other = _hit("other", "Catering costs EUR 1 200.")
+    draft = compose.fact([_one(hit, 0.9), _one(other, 0.8)], "What does a reverse pitch cost?")
+    assert draft.text.startswith("Typical cost: EUR 4 500 [1] The venue is")
+    assert draft.shape == "fact" and len(draft.citations) == 2
+    plain = compose.fact([_one(hit, 0.9), _one(other, 0.8)], "Where is the venue?")
+    assert plain.text.startswith("The venue is")
+
+
+def test_a_fact_has_at_most_two_supporting_sentences():
+    words = ["apples grow", "boats sail", "cats sleep", "dogs bark", "eels swim", "frogs jump"]
+    ranked = [_one(_hit(f"d{i}", f"In the valley {w} daily."), 1 - i / 10)
+              for i, w in enumerate(words)]
+    draft = compose.fact(ranked, "How many?")
+    assert draft.text.count("[") == 1 + compose.FACT_SUPPORT

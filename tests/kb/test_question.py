@@ -1,0 +1,114 @@
+"""kb.answer.question and kb.answer.vocabulary: a question analysed once (shape, focus, filters,
+speakers, how known its words are)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.answer import vocabulary
+from kb.answer.question import analyse, focus_of, shape_of
+from kb.lexical import LexicalIndex
+from kb.models import Filters
+
+
+@pytest.mark.parametrize("question, shape", [
+    ("How much does a reverse pitch cost?", "fact"),
+    ("How many companies sent in ideas?", "fact"),
+    ("When is the deadline?", "fact"),
+    ("Who coordinated the project?", "fact"),
+    ("What does the supplier day cost?", "fact"),
+    ("How do other clusters run a reverse pitch?", "procedure"),
+    ("How do I organise a supplier day?", "procedure"),
+    ("What are the steps of a reverse pitch?", "procedure"),
+    ("Which projects worked on circular textiles?", "list"),
+    ("Examples of matchmaking events?", "list"),
+    ("Which webinars covered innovation vouchers?", "list"),
+    ("Summarize the webinar on onboarding.", "discussion"),
+    ("What was decided about the budget?", "discussion"),
+    ("Why do members leave after a year?", "passage"),
+    ("How is the cluster board composed?", "passage"),
+])
+def test_shape_from_the_wording(question, shape):
+    assert shape_of(question) == shape
+
+
+def test_a_discussion_is_answered_as_a_passage_for_now():
+    q = analyse("Summarize what was decided about the budget.")
+    assert q.shape == "discussion" and q.answer_shape == "passage"
+
+
+def test_the_focus_is_the_follow_ups_own_words():
+    assert focus_of("How big is the budget? And how fast is a decision?") == \
+        "And how fast is a decision?"
+    q = analyse("And what does it cost?", "How do I run a supplier day? And what does it cost?")
+    assert q.focus == "And what does it cost?" and q.shape == "fact"
+    assert "cost" in q.focus_terms and "supplier" in q.terms
+
+
+RECORDS = {
+    "r1": {"kind": "report", "source": "reports/a.pdf", "coordinator": "Mobile Heights AB",
+           "start_year": 2022, "end_year": 2023},
+    "r2": {"kind": "report", "source": "reports/b.pdf", "coordinator": "Textilslingan (Borås)"},
+    "t1": {"kind": "toolbox", "source": "toolbox/c.md", "category": "event",
+           "contributed_by": "Baltic Smart Manufacturing Cluster (Lithuania)"},
+    "w1": {"kind": "transcript", "source": "webinars/d.vtt", "presenter": "Ingrid Haugland",
+           "speakers": ["Helena Strand", "Ingrid Haugland"]},
+    "w2": {"kind": "transcript", "source": "webinars/e.srt", "presenter": "Jana Meinert",
+           "speakers": ["Helena Strand", "Jana Meinert"]},
+}
+
+
+def test_a_list_states_the_filters_the_store_holds():
+    q = analyse("Which projects did Mobile Heights coordinate?", records=RECORDS)
+    assert q.shape == "list"
+    assert q.filters == Filters(kind="report", organisation="Mobile Heights")
+    assert q.filter_labels == ("kind: report", "organisation: Mobile Heights")
+    since = analyse("Which projects since 2021 worked on batteries?", records=RECORDS)
+    assert since.filters == Filters(kind="report", year_from=2021)
+    events = analyse("Which events for SMEs are there?", records=RECORDS)
+    assert events.filters == Filters(category="event")
+    # a kind the store does not hold, and a name that is no organisation of it: no filter
+    assert analyse("Which webinars did Nokia coordinate?", records={"r1": RECORDS["r1"]}
+                   ).filters is None
+
+
+def test_other_shapes_state_no_filters():
+    q = analyse("How much did Mobile Heights get for the project?", records=RECORDS)
+    assert q.filters is None and q.exact == ("Mobile Heights",)
+
+
+def test_speakers_by_full_name_or_a_surname_only_one_has():
+    q = analyse("What did Ingrid Haugland say about harvesting ideas?", records=RECORDS)
+    assert q.speakers == ("Ingrid Haugland",)
+    assert q.filters == Filters(sources=["webinars/d.vtt"])
+    assert analyse("What did Meinert say about no-shows?", records=RECORDS).speakers == \
+        ("Jana Meinert",)
+    # one person speaks in both: her full name or her surname names her
+    both = analyse("What did Helena Strand ask?", records=RECORDS)
+    assert both.filters == Filters(sources=["webinars/d.vtt", "webinars/e.srt"])
+    assert analyse("What did Strand ask?", records=RECORDS).speakers == ("Helena Strand",)
+    assert analyse("How do clusters run matchmaking?", records=RECORDS).speakers == ()
+
+
+def _lexicon(texts: list[str]) -> LexicalIndex:
+    ids = [f"d{i}:0" for i in range(len(texts))]
+    return LexicalIndex.build(ids, texts, [i.split(":")[0] for i in ids], "test")
+
+
+SMALL = _lexicon(["The cluster board has seven seats, four of them for member companies.",
+                  "An innovation voucher gives an SME up to EUR 5 000 for tests at a lab.",
+                  "The annual conference brings 300 members together in Malmö."])
+
+
+@pytest.mark.parametrize("question", [
+    "How is the cluster board composed?",  # "composed": ordinary English the store never uses
+    "How much is a cluster innovation voucher worth?",
+])
+def test_ordinary_words_a_small_store_never_uses_are_not_unknown(question):
+    assert vocabulary.unknown_share(question, SMALL) == 0.0
+
+
+def test_rare_words_and_names_the_store_never_uses_are_unknown():
+    assert vocabulary.unknown_share("Who wrote Pippi Longstocking?", SMALL) > 0.5
+    assert vocabulary.unknown_share("How many moons does Jupiter have?", SMALL) > 0.0
+    assert vocabulary.ordinary("composed") and not vocabulary.ordinary("longstocking")
