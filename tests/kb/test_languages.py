@@ -108,15 +108,15 @@ def test_swedish_toolbox_entry_answers_a_swedish_question(corpus_kb):
 
 
 def test_app_filters_on_language_and_browse_shows_it(tmp_path, settings, hash_embedder):
-    import app
+    from kb.ui import browse, handlers
 
     run([_folder(tmp_path / "c")], settings, embedder=hash_embedder)
     kb_ = KnowledgeBase(settings, embedder=hash_embedder)
-    h = app.Handlers(kb_, settings)
+    h = handlers.Handlers(kb_, settings)
     hits = h.api_search("forskaren researcher", k=5, language="sv")
     assert [x["source"] for x in hits] == ["toolbox/forskare.md"]
     rows = h.run_search("forskaren researcher", "", "", [], "", "", "", "en")[0]
     assert [r[-1] for r in rows] == ["toolbox/researcher.md"]
     docs = kb_.docs()
-    assert app.language_choices(docs) == [("Any", ""), ("da", "da"), ("en", "en"), ("sv", "sv")]
-    assert '<span class="kb-lang" title="language">sv</span>' in app.browse_html(docs)
+    assert browse.language_choices(docs) == [("Any", ""), ("da", "da"), ("en", "en"), ("sv", "sv")]
+    assert '<span class="kb-lang" title="language">sv</span>' in browse.browse_html(docs)

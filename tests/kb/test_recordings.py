@@ -178,7 +178,7 @@ def test_cli_speaker_filter_and_docs_list_speakers_and_chapters(tmp_path, capsys
     capsys.readouterr()
     assert cli.main(["search", "heat pumps", "--speaker", "Barry Hughes", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
-    assert hits and all(h["chapter"].startswith("chapter ") for h in hits)
+    assert hits and all(h["metadata"]["chapter"].startswith("chapter ") for h in hits)
     assert cli.main(["docs", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)[0]
     assert doc["speakers"] == ["Barry Hughes", "Karin Holm"] and len(doc["chapters"]) == 3
