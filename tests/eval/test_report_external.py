@@ -39,3 +39,28 @@ def test_portable_commands():
     assert got == "kb eval --beir ../shared/eval-data/scifact --store DIR --tune"
     assert report.portable("kb eval --beir ../shared/eval-data/scifact") == \
         "kb eval --beir ../shared/eval-data/scifact"
+
+
+def test_section_reports_hostile_input_and_bench_sections_run_only_by_name():
+    refused = {"file_mb": 4.0, "seconds": 33.0, "peak_rss_mb": 700.0, "met": True,
+               "target": "refused by a per-document limit",
+               "failed": ["too many chunks: more than 16,000 (KB_MAX_DOC_CHUNKS); split it"]}
+    results = {
+        "bench-hostile": {"cpus": 2, "measured_at": "2026-12-08T00:15:24+00:00",
+                          "big_text": {**refused, "file_mb": 50.0, "peak_rss_mb": 510.4,
+                                       "target": "peak < 1536 MB"},
+                          "repetitive": {"no_spaces_4mb": refused},
+                          "questions": {"idle_s": {"median": 0.175},
+                                        "under_attack_s": {"median": 0.144}, "ratio": 0.82,
+                                        "refused": 28, "oversized_questions": 28,
+                                        "target": "ratio <= 2", "met": False}},
+        "bench": {"sections": {"ocr": {}, "throughput": {}}, "targets": []},
+    }
+    text = report.section(results)
+    assert "### Hostile input" in text
+    assert "| peak RSS of `kb ingest` on a 50 MB random text file | 510 MB" in text
+    assert ("| 4 MB of text without spaces | too many chunks: more than 16,000 "
+            "(KB_MAX_DOC_CHUNKS) (33 s) | refused by a per-document limit | met |") in text
+    assert "= 0.82 (28/28 refused) | ratio <= 2 | missed |" in text
+    assert "python -m eval.bench.hostile" in text
+    assert "kb bench --only ocr" in text and "kb bench --only throughput" not in text
