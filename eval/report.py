@@ -152,6 +152,8 @@ def small_store_section(out: dict[str, Any]) -> str:
         f"documents); out-of-scope questions spread over the same stores. Declined: {declined}.",
         "",
         md_table(["measure", "value", "questions"], rows),
+        "",
+        machine_line(out),
     ])
 
 
