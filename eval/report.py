@@ -225,7 +225,17 @@ def qmsum_section(out: dict[str, Any]) -> str:
         f"one store of all meetings; turns timed at {out['words_per_minute']:g} words a minute. A "
         "hit: a result from the query's meeting whose time span overlaps a relevant span.", "",
         md_table(["system", "queries", "hit@1", "hit@5", "hit@10", "MRR@10"], rows), "",
-        machine_line(out)])
+        *_chapters_line(kb_.get("chapters")), machine_line(out)])
+
+
+def _chapters_line(ch: dict[str, Any] | None) -> list[str]:
+    """kb's chapter boundaries against the meetings' listed topics, if measured."""
+    if not ch:
+        return []
+    return [f"Chapter boundaries against the listed topics (within {ch['tolerance_seconds']:g} s): "
+            f"F1 {_f(ch['boundary_f1'])}, beside {_f(ch['evenly_spaced_f1'])} for as many "
+            f"evenly spaced boundaries ({_f(ch['chapters_per_meeting'])} chapters and "
+            f"{_f(ch['topics_per_meeting'])} topics a meeting).", ""]
 
 
 def images(names: list[str], folder: Path | None, readme: Path | None) -> list[str]:

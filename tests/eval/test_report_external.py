@@ -64,3 +64,20 @@ def test_section_reports_hostile_input_and_bench_sections_run_only_by_name():
     assert "= 0.82 (28/28 refused) | ratio <= 2 | missed |" in text
     assert "python -m eval.bench.hostile" in text
     assert "kb bench --only ocr" in text and "kb bench --only throughput" not in text
+
+
+def test_qmsum_section_reports_systems_and_chapters():
+    row = {g: {"hit@1": 0.5, "hit@5": 0.75, "hit@10": 0.8, "mrr@10": 0.6} for g in
+           ("specific", "summary")}
+    out = {"meetings": 35, "queries": {"specific": 237, "summary": 40}, "words_per_minute": 150,
+           "kb": {"search": row, "ask_retrieval": row, "in_meeting": row,
+                  "chapters": {"tolerance_seconds": 60, "boundary_f1": 0.3,
+                               "evenly_spaced_f1": 0.2, "chapters_per_meeting": 6.0,
+                               "topics_per_meeting": 5.0}},
+           "llama_index": {"search": row},
+           "command": "kb eval --qmsum /work/shared/eval-data/qmsum/val.jsonl --store /tmp/q"}
+    text = report.section({"qmsum": out})
+    assert "### Meetings (QMSum val, 35 meetings)" in text
+    assert "| plain llama-index | specific | 0.500 | 0.750 | 0.800 | 0.600 |" in text
+    assert "F1 0.300, beside 0.200 for as many evenly spaced boundaries" in text
+    assert "kb eval --qmsum ../shared/eval-data/qmsum/val.jsonl --store DIR" in text
