@@ -108,6 +108,7 @@ def beir_section(out: dict[str, Any], tune: dict[str, Any] | None) -> str:
     return "\n".join(parts)
 
 
+ONLY_BY_NAME = ("ocr", "hostile")  # eval.bench.registry: neither in DEFAULT nor behind a flag
 EXTERNAL_ORDER = ("eu-call-topics", "qmsum", "real-pdfs")
 
 
@@ -151,6 +152,8 @@ def small_store_section(out: dict[str, Any]) -> str:
         f"documents); out-of-scope questions spread over the same stores. Declined: {declined}.",
         "",
         md_table(["measure", "value", "questions"], rows),
+        "",
+        machine_line(out),
     ])
 
 
@@ -178,6 +181,32 @@ def bench_section(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def hostile_section(out: dict[str, Any]) -> str:
+    """``python -m eval.bench.hostile`` (``eval/results/bench-hostile.json``): what oversized input
+    costs, against its targets."""
+    met = {True: "met", False: "missed", None: "n/a"}
+    rows = []
+    if big := out.get("big_text"):
+        why = big["failed"][0].split(";")[0] if big.get("failed") else "accepted"
+        rows.append([f"peak RSS of `kb ingest` on a {big['file_mb']:g} MB random text file",
+                     f"{big['peak_rss_mb']:.0f} MB ({why}; {big['seconds']:g} s)",
+                     big.get("target", ""), met[big.get("met")]])
+    names = {"one_word_4mb": "4 MB of one repeated word",
+             "no_spaces_4mb": "4 MB of text without spaces"}
+    for name, part in out.get("repetitive", {}).items():
+        why = part["failed"][0].split(";")[0] if part.get("failed") else "accepted"
+        rows.append([names.get(name, name), f"{why} ({part['seconds']:g} s)",
+                     part.get("target", ""), met[part.get("met")]])
+    if q := out.get("questions"):
+        rows.append(["a normal `/ask` while four 3 MB questions are refused in parallel / idle",
+                     f"{q['under_attack_s']['median']:g} s / {q['idle_s']['median']:g} s = "
+                     f"{q['ratio']:g} ({q['refused']}/{q['oversized_questions']} refused)",
+                     q.get("target", ""), met[q.get("met")]])
+    return "\n".join(["### Hostile input", "",
+                      f"{out.get('cpus', '?')} cores, measured {out.get('measured_at', '?')}.", "",
+                      md_table(["measure", "value", "target", ""], rows)])
+
+
 def qmsum_section(out: dict[str, Any]) -> str:
     """``kb eval --qmsum`` (``eval/results/qmsum.json``): kb and llama-index on meetings."""
     q, kb_ = out["queries"], out["kb"]
@@ -196,7 +225,17 @@ def qmsum_section(out: dict[str, Any]) -> str:
         f"one store of all meetings; turns timed at {out['words_per_minute']:g} words a minute. A "
         "hit: a result from the query's meeting whose time span overlaps a relevant span.", "",
         md_table(["system", "queries", "hit@1", "hit@5", "hit@10", "MRR@10"], rows), "",
-        machine_line(out)])
+        *_chapters_line(kb_.get("chapters")), machine_line(out)])
+
+
+def _chapters_line(ch: dict[str, Any] | None) -> list[str]:
+    """kb's chapter boundaries against the meetings' listed topics, if measured."""
+    if not ch:
+        return []
+    return [f"Chapter boundaries against the listed topics (within {ch['tolerance_seconds']:g} s): "
+            f"F1 {_f(ch['boundary_f1'])}, beside {_f(ch['evenly_spaced_f1'])} for as many "
+            f"evenly spaced boundaries ({_f(ch['chapters_per_meeting'])} chapters and "
+            f"{_f(ch['topics_per_meeting'])} topics a meeting).", ""]
 
 
 def images(names: list[str], folder: Path | None, readme: Path | None) -> list[str]:
@@ -235,6 +274,9 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
     if qmsum and "kb" in qmsum:
         parts += [qmsum_section(qmsum), ""]
         commands.append(qmsum.get("command", "kb eval --qmsum"))
+    if "bench-hostile" in results:
+        parts += [hostile_section(results["bench-hostile"]), ""]
+        commands.append("python -m eval.bench.hostile")
     if "bench" in results and "sections" in results["bench"]:
         parts += [bench_section(results["bench"]), ""]
         sections = results["bench"]["sections"]
@@ -242,6 +284,8 @@ def section(results: dict[str, dict[str, Any]], folder: Path | None = None,
                         + " --big-files" * ("bigfiles" in sections)
                         + " --scifact" * ("scifact" in sections))
         for key in sections:
+            if key in ONLY_BY_NAME:  # sections kb bench runs only when named
+                commands.append(f"kb bench --only {key}")
             if key.startswith("latency-"):
                 commands.append(f"KB_EMBED_BACKEND={key[8:]} kb bench --only latency")
     commands = [portable(c) for c in commands]

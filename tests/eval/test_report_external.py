@@ -39,3 +39,45 @@ def test_portable_commands():
     assert got == "kb eval --beir ../shared/eval-data/scifact --store DIR --tune"
     assert report.portable("kb eval --beir ../shared/eval-data/scifact") == \
         "kb eval --beir ../shared/eval-data/scifact"
+
+
+def test_section_reports_hostile_input_and_bench_sections_run_only_by_name():
+    refused = {"file_mb": 4.0, "seconds": 33.0, "peak_rss_mb": 700.0, "met": True,
+               "target": "refused by a per-document limit",
+               "failed": ["too many chunks: more than 16,000 (KB_MAX_DOC_CHUNKS); split it"]}
+    results = {
+        "bench-hostile": {"cpus": 2, "measured_at": "2026-12-08T00:15:24+00:00",
+                          "big_text": {**refused, "file_mb": 50.0, "peak_rss_mb": 510.4,
+                                       "target": "peak < 1536 MB"},
+                          "repetitive": {"no_spaces_4mb": refused},
+                          "questions": {"idle_s": {"median": 0.175},
+                                        "under_attack_s": {"median": 0.144}, "ratio": 0.82,
+                                        "refused": 28, "oversized_questions": 28,
+                                        "target": "ratio <= 2", "met": False}},
+        "bench": {"sections": {"ocr": {}, "throughput": {}}, "targets": []},
+    }
+    text = report.section(results)
+    assert "### Hostile input" in text
+    assert "| peak RSS of `kb ingest` on a 50 MB random text file | 510 MB" in text
+    assert ("| 4 MB of text without spaces | too many chunks: more than 16,000 "
+            "(KB_MAX_DOC_CHUNKS) (33 s) | refused by a per-document limit | met |") in text
+    assert "= 0.82 (28/28 refused) | ratio <= 2 | missed |" in text
+    assert "python -m eval.bench.hostile" in text
+    assert "kb bench --only ocr" in text and "kb bench --only throughput" not in text
+
+
+def test_qmsum_section_reports_systems_and_chapters():
+    row = {g: {"hit@1": 0.5, "hit@5": 0.75, "hit@10": 0.8, "mrr@10": 0.6} for g in
+           ("specific", "summary")}
+    out = {"meetings": 35, "queries": {"specific": 237, "summary": 40}, "words_per_minute": 150,
+           "kb": {"search": row, "ask_retrieval": row, "in_meeting": row,
+                  "chapters": {"tolerance_seconds": 60, "boundary_f1": 0.3,
+                               "evenly_spaced_f1": 0.2, "chapters_per_meeting": 6.0,
+                               "topics_per_meeting": 5.0}},
+           "llama_index": {"search": row},
+           "command": "kb eval --qmsum /work/shared/eval-data/qmsum/val.jsonl --store /tmp/q"}
+    text = report.section({"qmsum": out})
+    assert "### Meetings (QMSum val, 35 meetings)" in text
+    assert "| plain llama-index | specific | 0.500 | 0.750 | 0.800 | 0.600 |" in text
+    assert "F1 0.300, beside 0.200 for as many evenly spaced boundaries" in text
+    assert "kb eval --qmsum ../shared/eval-data/qmsum/val.jsonl --store DIR" in text
