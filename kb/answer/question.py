@@ -4,7 +4,7 @@ judges abstention on (``analyse``). Nothing after it tokenises the question agai
 - ``shape``: what kind of answer the wording asks for (``SHAPES``): a fact ("how much", "when",
   "who"), a procedure ("how do we run ...", "what are the steps"), a list of documents ("which
   projects ...", "examples of ..."), a discussion ("summarize ...", "what was decided about ...",
-  answered as a passage until a discussion composer exists), else a passage;
+  composed by kb.answer.recording (a merged span's key sentences in time order)), else a passage;
 - ``focus``: the user's own words of this turn (a follow-up is searched together with the question
   it leans on, ``query``, but answered for its own words);
 - ``filters``: organisations, categories, kinds and years it states that the store's records hold
