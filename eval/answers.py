@@ -170,14 +170,18 @@ _QUOTE_LABEL = re.compile(r"^\d{2}:\d{2}:\d{2} (?:[^:\n]{1,60}: )?")
 def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts) -> list[str]:
     """Extractive answers are ``sentence [n] sentence [n] ...``: the sentences that are not
     verbatim text of their cited source, or, when the citation gives a page or a time span, of
-    the passage the citation was taken from (else that page or time is not theirs)."""
+    the passage the citation was taken from (else that page or time is not theirs). A shaped
+    answer's labels are not quoted text: a list item's "- Title (fields): ", an outline's
+    "Preparation: " or "Also in: Title: ", a quote's "00:12:45 Speaker: "; and a field line
+    ("Typical cost: EUR 4 500") is grounded by the cited document's record."""
     from kb.answer.citations import MARKER
 
     by_n = {c.n: c for c in citations}
     parts = MARKER.split(text)  # [sentence, n, sentence, n, ..., tail]
     out = []
     for sentence, n in zip(parts[0::2], parts[1::2], strict=False):
-        sentence, cite = _QUOTE_LABEL.sub("", sentence.strip()), by_n.get(int(n))
+        sentence = sentence.strip().splitlines()[-1].strip() if sentence.strip() else ""
+        sentence, cite = _QUOTE_LABEL.sub("", sentence), by_n.get(int(n))
         if not sentence or cite is None:
             continue
         located = cite.page is not None or cite.start is not None
@@ -185,9 +189,24 @@ def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts
             texts = [chunks.by_id(cite.chunk_id)]
         else:
             texts = chunks(cite.source)
-        if not any(sentence in t or sentence.rstrip(".") in t for t in texts):
+        if not any(_quoted(c, texts) for c in _unlabelled(sentence)) \
+                and not chunks.holds_field(cite.source, sentence):
             out.append(sentence)
     return out
+
+
+def _unlabelled(sentence: str) -> list[str]:
+    """The sentence, and what follows each ": " in it (a label's end)."""
+    body = sentence[2:] if sentence.startswith("- ") else sentence
+    out, at = [body], body.find(": ")
+    while at >= 0:
+        out.append(body[at + 2:])
+        at = body.find(": ", at + 2)
+    return [c for c in out if c.strip()]
+
+
+def _quoted(candidate: str, texts: list[str]) -> bool:
+    return any(candidate in t or candidate.rstrip(".") in t for t in texts)
 
 
 class ChunkTexts:
@@ -214,6 +233,18 @@ class ChunkTexts:
             self._sections[source] = [(t, (m or {}).get("section"))
                                       for t, m in zip(got["texts"], got["metadatas"], strict=True)]
         return self._sections[source]
+
+    def holds_field(self, source: str, line: str) -> bool:
+        """Whether ``line`` is "Label: value" with ``value`` a field of the source's record."""
+        if ": " not in line:
+            return False
+        from kb.models import doc_id_for
+
+        if not hasattr(self, "_records"):
+            self._records = self.store.records()
+        value = line.split(": ", 1)[1].strip()
+        record = self._records.get(doc_id_for(source), {})
+        return any(str(v).strip() == value for v in record.values())
 
     def by_id(self, chunk_id: str) -> str:
         if chunk_id not in self._ids:

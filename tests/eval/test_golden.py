@@ -81,6 +81,9 @@ class FakeChunks:
     def by_id(self, chunk_id: str) -> str:
         return self.chunks[chunk_id][1]
 
+    def holds_field(self, source: str, line: str) -> bool:
+        return source == "b.md" and line == "Typical cost: EUR 4 500"
+
 
 def test_ungrounded_sentences():
     chunks = FakeChunks({"a:0": ("a.pdf", "Alpha beta gamma. Zeta eta"),
@@ -96,6 +99,10 @@ def test_ungrounded_sentences():
     text = "Alpha beta gamma. [1] Zeta eta. [1] Delta epsilon. [1] Four five six. [2] Nope. [2]"
     assert golden.ungrounded_sentences(text, [located, plain], chunks) == ["Delta epsilon.",
                                                                           "Nope."]
+    # a shaped answer's labels are not quoted text; a field line is the document's record
+    shaped = ("Method\nWhat it is: Alpha beta gamma. [1]\n- Bee (2020): Four five six. [2]\n"
+              "Also in: Bee: One two three. [2] Typical cost: EUR 4 500 [2] Cost: EUR 9 [2]")
+    assert golden.ungrounded_sentences(shaped, [located, plain], chunks) == ["Cost: EUR 9"]
 
 
 # -- summaries ---------------------------------------------------------------------
