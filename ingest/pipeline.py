@@ -10,26 +10,22 @@ import fnmatch
 import hashlib
 import logging
 import os
-import socket
 import stat
 import sys
-import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 from ingest import recording
 from ingest.chunking import chunk_document
 from ingest.limits import Budget
 from ingest.loaders import LINKED_SUFFIXES, load, supported
+from ingest.lock import WriterLock
 from ingest.metadata import typed
 from ingest.siblings import siblings
 from ingest.text import BLOCK, open_regular, special_kind
-from kb.errors import LoadError, LockError, UsageError
+from kb.errors import LoadError, UsageError
 from kb.models import Chunk, Document, IngestReport
 from kb.sentences import SENTENCE_KEY, embed_candidates, pack
 from kb.settings import Settings
@@ -72,7 +68,7 @@ def run(paths: Iterable[str | Path], settings: Settings, *, embedder=None,
     """Ingest files and folders into the store; see ``IngestReport`` for what happened."""
     started = time.perf_counter()
     settings.store.mkdir(parents=True, exist_ok=True)
-    with _locked(settings):
+    with WriterLock(settings):
         report = _Ingest(settings, embedder, progress, show_bar).run([Path(p) for p in paths])
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -86,7 +82,7 @@ def write_documents(documents: Iterable[Document], settings: Settings, *, embedd
     only when their text changes."""
     started = time.perf_counter()
     settings.store.mkdir(parents=True, exist_ok=True)
-    with _locked(settings):
+    with WriterLock(settings):
         job = _Ingest(settings, embedder, None, show_bar)
         batch: list[_Pending] = []
         for doc in documents:
@@ -100,63 +96,6 @@ def write_documents(documents: Iterable[Document], settings: Settings, *, embedd
         job._finish()
     job.report.seconds = round(time.perf_counter() - started, 3)
     return job.report
-
-
-LEASE_SECONDS = 120.0  # a crashed writer on another machine blocks others at most this long
-
-
-class _locked:
-    """One writer per store: a lock file in the store folder, and on a Chroma server also a lease
-    record in the collection (processes on other machines cannot see the lock file)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.lock = FileLock(str(settings.store / "ingest.lock"))
-        self.token = uuid.uuid4().hex
-        self.store: Store | None = None
-
-    def __enter__(self) -> None:
-        try:
-            self.lock.acquire(timeout=self.settings.lock_timeout)
-        except Timeout:
-            self._refuse(f"waited {self.settings.lock_timeout:.0f} s")
-        if self.settings.chroma_url:
-            self.store = Store(self.settings)
-            owner = {"token": self.token, "host": socket.gethostname(), "pid": os.getpid()}
-            deadline = time.monotonic() + self.settings.lock_timeout
-            while (holder := self.store.take_lease(owner, LEASE_SECONDS)) is not None:
-                if time.monotonic() > deadline:
-                    self.lock.release()
-                    self._refuse(f"held by pid {holder.get('pid')} on {holder.get('host')}")
-                time.sleep(0.5)
-            self._stop = threading.Event()
-            self._renewer = threading.Thread(target=self._renew, name="kb-lease", daemon=True)
-            self._renewer.start()
-
-    def _renew(self) -> None:
-        """Keep the lease alive for as long as the ingest runs (a 10 MB file takes minutes)."""
-        while not self._stop.wait(LEASE_SECONDS / 4):
-            try:
-                if not self.store.renew_lease(self.token, LEASE_SECONDS):
-                    log.warning("kb ingest: the writer's lease on %s was taken over",
-                                self.settings.chroma_url)
-                    return
-            except Exception as exc:  # the server is away: the ingest itself will report it
-                log.warning("kb ingest: could not renew the writer's lease: %s", exc)
-
-    def _refuse(self, why: str) -> None:
-        where = self.settings.chroma_url or self.settings.store
-        raise LockError(f"another 'kb ingest' is writing to {where} ({why}); "
-                        "try again when it has finished") from None
-
-    def __exit__(self, *exc) -> None:
-        try:
-            if self.store is not None:
-                self._stop.set()
-                self._renewer.join()
-                self.store.release_lease(self.token)
-        finally:
-            self.lock.release()
 
 
 class _Ingest:

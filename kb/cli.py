@@ -78,7 +78,17 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="keep this folder ingested while serving (repeatable)")
     _common(p)
 
-    p = sub.add_parser("eval", help="golden-set or BEIR evaluation")
+    _eval_parser(sub.add_parser("eval", help="golden-set, BEIR, QMSum or external-set evaluation"))
+
+    p = sub.add_parser("bench", help="speed and memory benchmark (needs the repository checkout)")
+    if command == "bench":
+        _repository("bench", "eval.bench").add_arguments(p)
+    _common(p)
+    return root
+
+
+def _eval_parser(p: argparse.ArgumentParser) -> None:
+    """``kb eval``'s options (the work is eval.cli's, in the repository checkout)."""
     p.add_argument("--beir", metavar="DIR", help="a BEIR-layout folder instead of the golden set")
     p.add_argument("--golden", metavar="FILE",
                    help="golden set: a JSONL file or a folder of them (default eval/golden/)")
@@ -103,12 +113,6 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--small-store", action="store_true",
                    help="golden set on small stores: each question's documents plus ten others")
     _common(p)
-
-    p = sub.add_parser("bench", help="speed and memory benchmark (needs the repository checkout)")
-    if command == "bench":
-        _repository("bench", "eval.bench").add_arguments(p)
-    _common(p)
-    return root
 
 
 def _repository(command: str, module: str) -> Any:

@@ -30,6 +30,7 @@ def trace(message: str) -> None:
 
 
 def _install() -> None:
+    import ingest.lock
     import ingest.pipeline
     import kb.derived
     import kb.embedding
@@ -37,7 +38,7 @@ def _install() -> None:
 
     kb.embedding._load = lambda *args: HashEmbedder(dim=DIM)
 
-    enter = ingest.pipeline._locked.__enter__
+    enter = ingest.lock.WriterLock.__enter__
 
     def locked(self):
         enter(self)
@@ -70,7 +71,7 @@ def _install() -> None:
             trace("finish")
         return rebuild(store, finish=finish)
 
-    ingest.pipeline._locked.__enter__ = locked
+    ingest.lock.WriterLock.__enter__ = locked
     kb.store.Store.write_batch = write_batch
     kb.store.Store.delete_document = delete_document
     kb.derived.rebuild_lexical = rebuild_lexical

@@ -152,15 +152,16 @@ def test_the_writer_keeps_its_lease_for_as_long_as_the_ingest_runs(chroma_server
                                                                     monkeypatch):
     """An ingest longer than the lease (a 10 MB file) renews it: nobody else may take it meanwhile,
     and it is gone when the ingest ends."""
-    from ingest import pipeline
+    from ingest import lock
+    from ingest.lock import WriterLock
     from kb.store import LEASE_ID
 
-    monkeypatch.setattr(pipeline, "LEASE_SECONDS", 1.0)
+    monkeypatch.setattr(lock, "LEASE_SECONDS", 1.0)
     settings = Settings(store=tmp_path / "cache", chroma_url=chroma_server)
     settings.store.mkdir(parents=True)
     rival = Store(settings)
     other = {"token": "rival", "host": "elsewhere", "pid": 1}
-    with pipeline._locked(settings):
+    with WriterLock(settings):
         time.sleep(3.0)  # three lease lifetimes
         holder = rival.take_lease(other, 60.0)
         assert holder is not None and holder["token"] != "rival", "the lease expired mid-ingest"
