@@ -205,7 +205,8 @@ def expected_contents(folders: list[Path], settings: Settings) -> dict[str, dict
             doc = load(path, source)
             chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap,
                                     settings.cue_window_seconds)
-            data = PIPELINE_VERSION.encode() + b"\0" + path.read_bytes()
+            # the pipeline's hash: its version, the names of linked files (none here), the file
+            data = PIPELINE_VERSION.encode() + b"\0\0" + path.read_bytes()
             out[doc.doc_id] = {"source": source, "hash": hashlib.sha256(data).hexdigest(),
                                "chunks": {c.id: c.text for c in chunks}}
     return out
