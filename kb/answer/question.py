@@ -98,7 +98,7 @@ class Question:
 
     @property
     def answer_shape(self) -> str:
-        """The shape composed today: a discussion is answered as a passage."""
+        """The shape of the answer when no recording span answers a discussion: a passage."""
         return "passage" if self.shape == "discussion" else self.shape
 
 
@@ -144,7 +144,8 @@ def analyse(text: str, query: str | None = None,
         places=tuple(places(query, shape)), terms=tuple(tokenize(query)),
         focus_terms=tuple(tokenize(focus)), asks_figure=_FIGURE.search(focus) is not None,
         wanted=answer_type(focus),
-        unknown_share=vocabulary.unknown_share(query, lexical) if lexical is not None else 0.0)
+        unknown_share=(vocabulary.unknown_share(_unnamed(query, speakers), lexical)
+                       if lexical is not None else 0.0))
 
 
 def stated_filters(focus: str, shape: str, records: Mapping[str, Mapping[str, Any]]
@@ -200,6 +201,15 @@ def _people(rec: Mapping[str, Any]) -> list[str]:
     speakers = rec.get("speakers") or []
     out += speakers if isinstance(speakers, list) else [speakers]
     return [str(p).strip() for p in out if p and str(p).strip()]
+
+
+def _unnamed(text: str, speakers: tuple[str, ...]) -> str:
+    """The text without the names of the speakers it names: a speaker's name is known to the
+    store (its transcripts' records) even where no passage writes it out."""
+    for name in speakers:
+        for part in (name, *name.split()):
+            text = re.sub(rf"(?<!\w){re.escape(part)}(?:'s)?(?!\w)", " ", text)
+    return text
 
 
 def _merge(a: Filters | None, b: Filters) -> Filters:

@@ -112,3 +112,9 @@ def test_rare_words_and_names_the_store_never_uses_are_unknown():
     assert vocabulary.unknown_share("Who wrote Pippi Longstocking?", SMALL) > 0.5
     assert vocabulary.unknown_share("How many moons does Jupiter have?", SMALL) > 0.0
     assert vocabulary.ordinary("composed") and not vocabulary.ordinary("longstocking")
+
+
+def test_the_pronoun_i_and_a_named_speaker_are_not_unknown():
+    assert vocabulary.unknown_share("How do I get an innovation voucher?", SMALL) == 0.0
+    q = analyse("What did Helena Strand say about the board?", records=RECORDS, lexical=SMALL)
+    assert q.speakers == ("Helena Strand",) and q.unknown_share == 0.0
