@@ -30,7 +30,7 @@ CORPUS_PICKS = [
     "toolbox/member-onboarding-in-the-first-month.md",
     "reports/*hydrogen*.pdf",
     "reports/*.html",
-    "webinars/reverse-pitch*",
+    "webinars/reverse-pitch*.vtt",
 ]
 XSS_TITLE = "Quokka counting <script>alert(1)</script>"
 XSS_BODY = ("The quokka counting method <script>alert(1)</script> <img src=x onerror=alert(1)> "
