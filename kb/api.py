@@ -121,7 +121,9 @@ class KnowledgeBase:
         text, cites, best = extractive.answer(query, qvec, hits, lexical, self.embedder,
                                               self.settings.answer_sentences, asked=question)
         # every signal is computed for every question, so the answer reports all of them
-        sig = abstain.signals(question, hits, lexical, best, cites)
+        # a discussion's signals are those of its topic ("summarize the discussion" is no term
+        # of the collection)
+        sig = abstain.signals(recording.search_query(question), hits, lexical, best, cites)
         if not hits or abstain.reason(sig, self.settings) is not None:
             yield abstain.abstained(question, sig)
             return

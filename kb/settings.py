@@ -27,9 +27,12 @@ class Settings:
     # Chunking (recorded in the store; a mismatch is refused).
     chunk_tokens: int = 200
     chunk_overlap: int = 30
-    cue_window_seconds: float = 75.0
-    cue_overlap_seconds: float = 0.0  # transcript windows repeat this much of the previous one
-    cue_window_tokens: int = 200  # about this many tokens (0.75 words each) in a transcript window
+    # Transcript windows: up to 180 s or about 600 tokens (0.75 words each), repeating this much
+    # of the previous window; chosen by 2-fold cross-validation on QMSum meetings (docs/decisions/
+    # 18.md, ``kb eval --qmsum --tune``).
+    cue_window_seconds: float = 180.0
+    cue_overlap_seconds: float = 0.0
+    cue_window_tokens: int = 600
     # Retrieval.
     max_per_doc: int = 3
     candidates: int = 50

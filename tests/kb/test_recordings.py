@@ -41,7 +41,8 @@ def meeting_text() -> str:
 def meeting_kb(tmp_path, settings):
     write(tmp_path / "corpus" / "board-meeting.txt", meeting_text())
     s = settings.with_(sentence_vectors=False, abstain_threshold=0.0, abstain_sentence=0.0,
-                       abstain_unknown=1.1, abstain_unmatched=1.1)
+                       abstain_unknown=1.1, abstain_unmatched=1.1, cue_window_seconds=75.0,
+                       cue_window_tokens=200)
     report = run([tmp_path / "corpus"], s, embedder=HashEmbedder())
     assert not report.failed
     return KnowledgeBase(s, embedder=HashEmbedder())
@@ -106,10 +107,12 @@ def test_merge_spans_joins_touching_and_near_windows_of_one_recording_only():
     hits = [_hit("a", 600, 675), _hit("a", 700, 760), _hit("a", 2000, 2070, 0.9),
             _hit("b", 760, 800), _hit("a", 0, 0, 0.1)]
     hits[-1].start, hits[-1].end = None, None  # untimed: left out
-    spans = discussion.merge_spans(hits, gap=60)
+    spans = discussion.merge_spans(hits, gap=60, relative=0.0)
     got = sorted((s.lead.doc_id, s.start, s.end) for s in spans)
     assert got == [("a", 600, 760), ("a", 2000, 2070), ("b", 760, 800)]
     assert spans[0].start == 600 and spans[0].score == 1.0  # two windows outscore one
+    strong = discussion.merge_spans(hits, gap=60, relative=0.8)  # 0.8 x the best hit's 0.9
+    assert [(s.start, s.end) for s in strong] == [(2000, 2070)]
 
 
 def test_key_sentences_come_from_across_the_span_in_time_order():
@@ -168,12 +171,14 @@ def test_in_llm_mode_the_whole_span_is_the_first_source(meeting_kb):
 
 
 @pytest.mark.usefixtures("hash_model")
-def test_cli_speaker_filter_and_docs_list_speakers_and_chapters(tmp_path, capsys):
+def test_cli_speaker_filter_and_docs_list_speakers_and_chapters(tmp_path, capsys, monkeypatch):
     import json
 
     from kb import cli
 
     write(tmp_path / "corpus" / "board-meeting.txt", meeting_text())
+    monkeypatch.setenv("KB_CUE_WINDOW_SECONDS", "75")
+    monkeypatch.setenv("KB_CUE_WINDOW_TOKENS", "200")
     assert cli.main(["ingest", str(tmp_path / "corpus"), "--json"]) == 0
     capsys.readouterr()
     assert cli.main(["search", "heat pumps", "--speaker", "Barry Hughes", "--json"]) == 0
