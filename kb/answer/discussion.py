@@ -191,12 +191,13 @@ def label(q: Quote) -> str:
 
 def compose(span: Span, quotes: list[Quote], n: int = 1) -> tuple[str, Citation]:
     """The quotes as ``label sentence [n]`` lines, and the one citation of the whole span (its
-    snippet the first quote, verbatim text of the recording)."""
+    snippet the first quote, verbatim text of ``chunk_id``, the window it comes from)."""
     text = "\n".join(f"{label(q)}{q.text} [{n}]" for q in quotes)
     lead = quotes[0].hit if quotes else span.lead
     snippet = quotes[0].text if quotes else lead.text
     cite = Citation(n=n, source=lead.source, title=lead.title, kind=lead.kind, snippet=snippet,
-                    score=round(span.score, 4), start=span.start, end=span.end)
+                    score=round(span.score, 4), start=span.start, end=span.end,
+                    chunk_id=lead.chunk_id)
     return text, cite
 
 
