@@ -26,10 +26,10 @@ TOPICS = [
 
 
 def meeting_text() -> str:
-    """Three topics of nine 25-second lines each; speakers take turns within a topic."""
+    """Three topics of 21 25-second lines each (8 3/4 minutes); speakers take turns."""
     lines, t = ["# Cluster board meeting"], 0
     for lead, topic in TOPICS:
-        for i in range(9):
+        for i in range(21):
             who = lead if i % 3 else ("Barry Hughes" if lead == "Karin Holm" else "Karin Holm")
             s = f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}"
             lines.append(f"[{s}] {who}: We talked about {topic}. Point {i} on {topic.split()[0]}.")
@@ -136,7 +136,7 @@ def test_chapters_split_where_the_topic_changes(meeting_kb):
     assert doc.metadata["speakers"] == ["Barry Hughes", "Karin Holm"]
     found = loads(doc.metadata["chapters"])
     assert len(found) == 3
-    assert [round(c.start) for c in found][1:] == [225, 450]
+    assert [round(c.start) for c in found][1:] == [525, 1050]
     assert "energy" in found[1].title.lower() or "heat" in found[1].title.lower()
     hit = meeting_kb.search("student internships universities", k=1)[0]
     assert hit.metadata["chapter"].startswith("chapter 3 of 3: ")
@@ -147,11 +147,14 @@ def test_boundaries_keep_chapters_long_enough():
     vectors = np.stack([a] * 5 + [b] * 5)
     starts = [60.0 * i for i in range(10)]
     ends = [s + 60 for s in starts]
-    assert boundaries(vectors, starts, ends) == [5]
-    assert boundaries(vectors, starts, ends, min_windows=6) == []
-    found = chapters(["x: first part words here."] * 10, vectors, starts, ends, HashEmbedder(4))
-    assert [(c.start, c.end) for c in found] == [(0.0, 300.0), (300.0, 600.0)]
-    assert label(found, 310) == f"chapter 2 of 2: {found[1].title}"
+    assert boundaries(vectors, starts, ends, min_seconds=120, block=2) == [5]
+    assert boundaries(vectors, starts, ends, min_seconds=120, block=2, min_windows=6) == []
+    assert boundaries(vectors, starts, ends) == []  # chapters of 5 minutes: under the minimum
+    long_ = [s * 2 for s in starts]
+    found = chapters(["x: first part words here."] * 10, vectors, long_, [s + 120 for s in long_],
+                     HashEmbedder(4))
+    assert [(c.start, c.end) for c in found] == [(0.0, 600.0), (600.0, 1200.0)]
+    assert label(found, 610) == f"chapter 2 of 2: {found[1].title}"
     assert label(found[:1], 10) is None
 
 
