@@ -187,6 +187,8 @@ def ungrounded_sentences(text: str, citations: Sequence[Any], chunks: ChunkTexts
         located = cite.page is not None or cite.start is not None
         if located and getattr(cite, "chunk_id", None):
             texts = [chunks.by_id(cite.chunk_id)]
+            if cite.start is not None and cite.end is not None:  # a span of a recording
+                texts += chunks.within(cite.source, cite.start, cite.end)
         else:
             texts = chunks(cite.source)
         if not any(_quoted(c, texts) for c in _unlabelled(sentence)) \
@@ -218,13 +220,21 @@ class ChunkTexts:
         self._cache: dict[str, list[str]] = {}
         self._ids: dict[str, str] = {}
         self._sections: dict[str, list[tuple[str, str | None]]] = {}
+        self._times: dict[str, list[tuple]] = {}
 
     def __call__(self, source: str) -> list[str]:
         if source not in self._cache:
             got = self.store.get(where={"source": source})
             self._cache[source] = got["texts"]
+            self._times[source] = [(m.get("start"), m.get("end")) for m in got["metadatas"]]
             self._ids.update(zip(got["ids"], self._cache[source], strict=True))
         return self._cache[source]
+
+    def within(self, source: str, start: float, end: float) -> list[str]:
+        """The texts of a recording's chunks that overlap (not just touch) [start, end]."""
+        texts = self(source)
+        return [t for t, (a, b) in zip(texts, self._times[source], strict=True)
+                if a is not None and b is not None and a < end and start < b]
 
     def with_sections(self, source: str) -> list[tuple[str, str | None]]:
         """(text, ``section`` metadata) of each of the source's chunks."""

@@ -410,7 +410,7 @@ def table(out: dict[str, Any]) -> str:
     from eval.cli import table as render
 
     rows = []
-    systems = [("kb search", out["kb"]["search"]),
+    systems = [("kb search (configured)", out["kb"]["search"]),
                ("kb ask retrieval", out["kb"]["ask_retrieval"]),
                ("llama-index", out["llama_index"]["search"]),
                ("kb search in the right meeting", out["kb"]["in_meeting"])]

@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as np
 
-BLOCK = 2
+# Chosen on QMSum (boundaries against the listed topics' starts, gain over evenly spaced ones,
+# both halves of the meetings choose these; docs/decisions/18.md): about 5 chapters an hour.
+BLOCK = 3
 MIN_WINDOWS = 3
-MIN_SECONDS = 120.0
+MIN_SECONDS = 480.0
 TITLE_CHARS = 70
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _SPEAKER = re.compile(r"^[^:\n]{1,60}:\s+")
@@ -70,9 +72,10 @@ def _climb(sims: np.ndarray, i: int, step: int) -> float:
 
 
 def boundaries(vectors: np.ndarray, starts: Sequence[float], ends: Sequence[float],
-               min_windows: int = MIN_WINDOWS, min_seconds: float = MIN_SECONDS) -> list[int]:
+               min_windows: int = MIN_WINDOWS, min_seconds: float = MIN_SECONDS,
+               block: int = BLOCK) -> list[int]:
     """Indexes of the windows that begin a chapter after the first (sorted)."""
-    d = depths(np.asarray(vectors, dtype=np.float32))
+    d = depths(np.asarray(vectors, dtype=np.float32), block)
     if not len(d):
         return []
     cutoff = float(d.mean() - d.std() / 2)

@@ -29,9 +29,13 @@ class Settings:
     # Chunking (recorded in the store; a mismatch is refused).
     chunk_tokens: int = 200
     chunk_overlap: int = 30
+    # Transcript windows: up to 75 s or about 200 tokens (0.75 words each), repeating this much of
+    # the previous window. On QMSum meetings 2-fold CV prefers 120-180 s / 400-600 tokens (docs/
+    # decisions/18.md); with them the abstention's names rule (tuned on 75 s windows) lets three
+    # near-miss questions through, so the default stays until that rule is refitted.
     cue_window_seconds: float = 75.0
-    cue_overlap_seconds: float = 0.0  # transcript windows repeat this much of the previous one
-    cue_window_tokens: int = 200  # about this many tokens (0.75 words each) in a transcript window
+    cue_overlap_seconds: float = 0.0
+    cue_window_tokens: int = 200
     # Retrieval.
     max_per_doc: int = 3
     candidates: int = 50

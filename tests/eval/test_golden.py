@@ -228,3 +228,19 @@ def test_run_golden_scores_procedure_sections(golden_set, settings, hash_embedde
     assert p1["section_coverage"] == round(len(p1["sections_quoted"]) / 3, 4)
     assert "Follow-up" in p1["sections_missing"]  # the entry has no such section
     assert out["splits"]["all"]["procedure_n"] == 1
+def test_a_recording_span_grounds_quotes_from_every_window_it_overlaps():
+    class SpanChunks(FakeChunks):
+        times = {"w:0": (0.0, 180.0), "w:1": (180.0, 360.0), "w:2": (360.0, 540.0)}
+
+        def within(self, source: str, start: float, end: float) -> list[str]:
+            return [t for cid, (s, t) in self.chunks.items() if s == source
+                    and self.times[cid][0] < end and start < self.times[cid][1]]
+
+    chunks = SpanChunks({"w:0": ("w.vtt", "Karin Holm: Budgets are tight."),
+                         "w:1": ("w.vtt", "Barry Hughes: We cut travel."),
+                         "w:2": ("w.vtt", "Karin Holm: Next item.")})
+    span = cite(1, source="w.vtt", snippet="Budgets are tight.", page=None)
+    span.start, span.end, span.chunk_id = 0.0, 360.0, "w:0"
+    text = ("00:01:10 Karin Holm: Budgets are tight. [1]\n00:03:20 Barry Hughes: We cut travel. [1]"
+            "\n00:06:10 Karin Holm: Next item. [1]")
+    assert golden.ungrounded_sentences(text, [span], chunks) == ["Next item."]

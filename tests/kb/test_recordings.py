@@ -26,10 +26,10 @@ TOPICS = [
 
 
 def meeting_text() -> str:
-    """Three topics of nine 25-second lines each; speakers take turns within a topic."""
+    """Three topics of 21 25-second lines each (8 3/4 minutes); speakers take turns."""
     lines, t = ["# Cluster board meeting"], 0
     for lead, topic in TOPICS:
-        for i in range(9):
+        for i in range(21):
             who = lead if i % 3 else ("Barry Hughes" if lead == "Karin Holm" else "Karin Holm")
             s = f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}"
             lines.append(f"[{s}] {who}: We talked about {topic}. Point {i} on {topic.split()[0]}.")
@@ -41,7 +41,8 @@ def meeting_text() -> str:
 def meeting_kb(tmp_path, settings):
     write(tmp_path / "corpus" / "board-meeting.txt", meeting_text())
     s = settings.with_(sentence_vectors=False, abstain_threshold=0.0, abstain_sentence=0.0,
-                       abstain_unknown=1.1, abstain_unmatched=1.1)
+                       abstain_unknown=1.1, abstain_unmatched=1.1, cue_window_seconds=75.0,
+                       cue_window_tokens=200)
     report = run([tmp_path / "corpus"], s, embedder=HashEmbedder())
     assert not report.failed
     return KnowledgeBase(s, embedder=HashEmbedder())
@@ -106,10 +107,12 @@ def test_merge_spans_joins_touching_and_near_windows_of_one_recording_only():
     hits = [_hit("a", 600, 675), _hit("a", 700, 760), _hit("a", 2000, 2070, 0.9),
             _hit("b", 760, 800), _hit("a", 0, 0, 0.1)]
     hits[-1].start, hits[-1].end = None, None  # untimed: left out
-    spans = discussion.merge_spans(hits, gap=60)
+    spans = discussion.merge_spans(hits, gap=60, relative=0.0)
     got = sorted((s.lead.doc_id, s.start, s.end) for s in spans)
     assert got == [("a", 600, 760), ("a", 2000, 2070), ("b", 760, 800)]
     assert spans[0].start == 600 and spans[0].score == 1.0  # two windows outscore one
+    strong = discussion.merge_spans(hits, gap=60, relative=0.8)  # 0.8 x the best hit's 0.9
+    assert [(s.start, s.end) for s in strong] == [(2000, 2070)]
 
 
 def test_key_sentences_come_from_across_the_span_in_time_order():
@@ -133,7 +136,7 @@ def test_chapters_split_where_the_topic_changes(meeting_kb):
     assert doc.metadata["speakers"] == ["Barry Hughes", "Karin Holm"]
     found = loads(doc.metadata["chapters"])
     assert len(found) == 3
-    assert [round(c.start) for c in found][1:] == [225, 450]
+    assert [round(c.start) for c in found][1:] == [525, 1050]
     assert "energy" in found[1].title.lower() or "heat" in found[1].title.lower()
     hit = meeting_kb.search("student internships universities", k=1)[0]
     assert hit.metadata["chapter"].startswith("chapter 3 of 3: ")
@@ -144,11 +147,14 @@ def test_boundaries_keep_chapters_long_enough():
     vectors = np.stack([a] * 5 + [b] * 5)
     starts = [60.0 * i for i in range(10)]
     ends = [s + 60 for s in starts]
-    assert boundaries(vectors, starts, ends) == [5]
-    assert boundaries(vectors, starts, ends, min_windows=6) == []
-    found = chapters(["x: first part words here."] * 10, vectors, starts, ends, HashEmbedder(4))
-    assert [(c.start, c.end) for c in found] == [(0.0, 300.0), (300.0, 600.0)]
-    assert label(found, 310) == f"chapter 2 of 2: {found[1].title}"
+    assert boundaries(vectors, starts, ends, min_seconds=120, block=2) == [5]
+    assert boundaries(vectors, starts, ends, min_seconds=120, block=2, min_windows=6) == []
+    assert boundaries(vectors, starts, ends) == []  # chapters of 5 minutes: under the minimum
+    long_ = [s * 2 for s in starts]
+    found = chapters(["x: first part words here."] * 10, vectors, long_, [s + 120 for s in long_],
+                     HashEmbedder(4))
+    assert [(c.start, c.end) for c in found] == [(0.0, 600.0), (600.0, 1200.0)]
+    assert label(found, 610) == f"chapter 2 of 2: {found[1].title}"
     assert label(found[:1], 10) is None
 
 
@@ -168,12 +174,14 @@ def test_in_llm_mode_the_whole_span_is_the_first_source(meeting_kb):
 
 
 @pytest.mark.usefixtures("hash_model")
-def test_cli_speaker_filter_and_docs_list_speakers_and_chapters(tmp_path, capsys):
+def test_cli_speaker_filter_and_docs_list_speakers_and_chapters(tmp_path, capsys, monkeypatch):
     import json
 
     from kb import cli
 
     write(tmp_path / "corpus" / "board-meeting.txt", meeting_text())
+    monkeypatch.setenv("KB_CUE_WINDOW_SECONDS", "75")
+    monkeypatch.setenv("KB_CUE_WINDOW_TOKENS", "200")
     assert cli.main(["ingest", str(tmp_path / "corpus"), "--json"]) == 0
     capsys.readouterr()
     assert cli.main(["search", "heat pumps", "--speaker", "Barry Hughes", "--json"]) == 0

@@ -204,7 +204,8 @@ def expected_contents(folders: list[Path], settings: Settings) -> dict[str, dict
             source = path.relative_to(folder).as_posix()
             doc = load(path, source)
             chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap,
-                                    settings.cue_window_seconds)
+                                    settings.cue_window_seconds, settings.cue_overlap_seconds,
+                                    settings.cue_window_tokens)
             # the pipeline's hash: its version, the names of linked files (none here), the file
             data = PIPELINE_VERSION.encode() + b"\0\0" + path.read_bytes()
             out[doc.doc_id] = {"source": source, "hash": hashlib.sha256(data).hexdigest(),

@@ -120,7 +120,8 @@ def load_and_chunk(data: bytes, name: str) -> list | None:
             assert exc.source == name and exc.reason.strip(), exc
             assert "\n" not in str(exc), f"a LoadError must be one line: {exc!r}"
             return None
-    chunks = chunk_document(doc, S.chunk_tokens, S.chunk_overlap, S.cue_window_seconds)
+    chunks = chunk_document(doc, S.chunk_tokens, S.chunk_overlap, S.cue_window_seconds,
+                            S.cue_overlap_seconds, S.cue_window_tokens)
     assert chunks, "a loaded document must give at least one chunk"
     assert [c.id for c in chunks] == [f"{doc.doc_id}:{i}" for i in range(len(chunks))]
     assert all(c.text.strip() for c in chunks)
