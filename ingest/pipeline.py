@@ -331,12 +331,12 @@ class _Ingest:
 
     def _finish(self) -> None:
         """Rebuild BM25 when anything changed (or it is out of step after a crash)."""
-        from kb.derived import lexical_in_step, rebuild_lexical
+        from kb.derived import lexical_in_step, rebuild_index
 
         if self.began or not lexical_in_step(self.store):
             if not self.began:
                 self._begin_without_vectors()
-            rebuild_lexical(self.store, finish=True)
+            rebuild_index(self.store, finish=True)
 
     def _fail(self, source: str, reason: str) -> None:
         self.report.failed.append({"source": source, "error": reason})

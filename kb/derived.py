@@ -9,12 +9,12 @@ import time
 import numpy as np
 
 from kb.chunktable import ChunkTable, TableBuilder
-from kb.lexical import LexicalIndex
+from kb.lexical import SearchIndex
 from kb.models import embed_text
 from kb.store import Store
 
 
-def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
+def rebuild_index(store: Store, finish: bool = False) -> SearchIndex:
     """Build BM25 from every stored chunk and save it. The writer (``finish``) also drops orphan
     chunks (no document record: a crash between writes) and then publishes a new generation."""
     records = store.records()
@@ -37,7 +37,7 @@ def rebuild_lexical(store: Store, finish: bool = False) -> LexicalIndex:
     if finish and orphans:
         store.chunks.delete(ids=orphans)
     generation = f"{time.time():.6f}-new" if finish else store.generation()
-    index = LexicalIndex.build(ids, texts, doc_ids, generation, table=table.table(),
+    index = SearchIndex.build(ids, texts, doc_ids, generation, table=table.table(),
                                languages=languages)
     if finish:
         index.save(store.cache_dir)
@@ -49,11 +49,11 @@ def lexical_in_step(store: Store) -> bool:
     generation = store.generation()
     if generation.startswith("dirty-"):
         return False
-    saved = LexicalIndex.load(store.cache_dir)
+    saved = SearchIndex.load(store.cache_dir)
     return saved is not None and saved.generation == generation and saved.table is not None
 
 
-class LexicalCache:
+class SearchIndexCache:
     """A reader's BM25 and chunk table: reloaded or rebuilt when the store's generation moves on
     (checked at most every ``interval`` seconds). While an ingest is running (a ``dirty-``
     generation) the last good index keeps answering."""
@@ -61,11 +61,11 @@ class LexicalCache:
     def __init__(self, store: Store, interval: float = 1.0) -> None:
         self.store = store
         self.interval = interval
-        self._index: LexicalIndex | None = None
+        self._index: SearchIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
-    def get(self) -> LexicalIndex:
+    def get(self) -> SearchIndex:
         now = time.monotonic()
         with self._lock:
             if self._index is not None and now - self._checked < self.interval:
@@ -77,12 +77,12 @@ class LexicalCache:
                 return self._index
             if self._index is not None:
                 self.store.refresh()  # another process wrote: see its vectors too
-            saved = LexicalIndex.load(self.store.cache_dir)
+            saved = SearchIndex.load(self.store.cache_dir)
             if saved is not None and saved.table is not None and (
                     saved.generation == generation or generation.startswith("dirty-")):
                 self._index = saved
             else:
-                self._index = rebuild_lexical(self.store)
+                self._index = rebuild_index(self.store)
                 if not generation.startswith("dirty-"):
                     try:
                         self._index.save(self.store.cache_dir)

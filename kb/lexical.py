@@ -1,4 +1,5 @@
-"""The lexical side of hybrid search: BM25 (bm25s) over each chunk's title, section and text.
+"""The lexical side of hybrid search: each language's tokens, and ``SearchIndex``, BM25 (bm25s)
+over each chunk's title, section and text together with the chunk table.
 
 Derived state: built from the chunks in the store, saved beside it with the store generation it was
 built from, and rebuilt whenever the store's generation differs (another process ingested, or an
@@ -99,11 +100,15 @@ def _tokens(text: str, language: str) -> list[str]:
         return stemmer.stemWords(words)
 
 
-class LexicalIndex:
-    def __init__(self, retriever, ids: list[str], doc_ids: list[str], df: dict[str, int],
+class SearchIndex:
+    """What a search reads besides Chroma, derived from the stored chunks: BM25 (``bm25``, a
+    bm25s index, with each term's document frequency) and the chunk table (``table``: every
+    chunk's vector, text and metadata), saved together at the store's generation."""
+
+    def __init__(self, bm25, ids: list[str], doc_ids: list[str], df: dict[str, int],
                  generation: str, k1: float, b: float, table: ChunkTable | None = None,
                  languages: list[str] | None = None) -> None:
-        self.retriever = retriever
+        self.bm25 = bm25
         self.languages = languages or [DEFAULT_LANGUAGE]  # the analyzers its chunks were read with
         self._vocabulary: list[str] | None = None  # the non-English tokens, sorted
         self.table = table  # the chunks' vectors, texts and metadata, row for row (kb.chunktable)
@@ -120,26 +125,26 @@ class LexicalIndex:
     @classmethod
     def build(cls, ids: list[str], texts: list[str], doc_ids: list[str], generation: str,
               k1: float = 0.9, b: float = 0.4, table: ChunkTable | None = None,
-              languages: list[str | None] | None = None) -> LexicalIndex:
+              languages: list[str | None] | None = None) -> SearchIndex:
         """``languages``: each chunk's document language (None: English), row for row."""
         import bm25s
 
         langs = [analyzer(x) for x in languages] if languages else [DEFAULT_LANGUAGE] * len(texts)
         tokens = [tokenize_as(t, lang) or [""] for t, lang in zip(texts, langs, strict=True)]
-        retriever = bm25s.BM25(k1=k1, b=b)
+        bm25 = bm25s.BM25(k1=k1, b=b)
         if tokens:
-            retriever.index(tokens, show_progress=False)
+            bm25.index(tokens, show_progress=False)
         df = Counter(tok for toks in tokens for tok in set(toks))
         present = sorted(set(langs), key=lambda x: (x != DEFAULT_LANGUAGE, x))
-        return cls(retriever if tokens else None, ids, doc_ids, dict(df), generation, k1, b, table,
+        return cls(bm25 if tokens else None, ids, doc_ids, dict(df), generation, k1, b, table,
                    present)
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then swap it in, so a reader never sees half an index."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".lexical-", dir=folder.parent))
-        if self.retriever is not None:
-            self.retriever.save(str(tmp / "bm25"), show_progress=False)
+        if self.bm25 is not None:
+            self.bm25.save(str(tmp / "bm25"), show_progress=False)
         if self.table is not None:
             self.table.save(tmp, self.generation)
         (tmp / "index.json").write_text(json.dumps({
@@ -154,19 +159,19 @@ class LexicalIndex:
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex | None:
+    def load(cls, folder: Path) -> SearchIndex | None:
         import bm25s
 
         try:
             meta = json.loads((folder / "index.json").read_text())
-            retriever = (bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+            bm25 = (bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
                          if (folder / "bm25").exists() else None)
         except (OSError, ValueError, KeyError):
             return None
         table = ChunkTable.load(folder, meta["generation"])
         if table is not None and len(table) != len(meta["ids"]):
             table = None
-        return cls(retriever, meta["ids"], meta["doc_ids"], meta["df"], meta["generation"],
+        return cls(bm25, meta["ids"], meta["doc_ids"], meta["df"], meta["generation"],
                    meta["k1"], meta["b"], table, meta.get("languages"))
 
     # -- querying --------------------------------------------------------------------------------
@@ -231,12 +236,12 @@ class LexicalIndex:
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 of every chunk. A term the query repeats counts once: a claim that names a thing
         twice is not about it twice (SciFact train nDCG@10: hybrid +0.002, BM25 alone +0.006)."""
-        if self.retriever is None or not query_tokens:
+        if self.bm25 is None or not query_tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
         known = [t for t in dict.fromkeys(query_tokens) if t in self.df]
         if not known:
             return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
     def mask(self, doc_ids: set[str]) -> np.ndarray:
         """True for the chunks of these documents."""

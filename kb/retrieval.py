@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from kb.chunktable import ChunkTable
-from kb.derived import LexicalCache
+from kb.derived import SearchIndexCache
 from kb.fusion import fuse_scoped
-from kb.lexical import LexicalIndex
+from kb.lexical import SearchIndex
 from kb.models import Filters, Hit
 from kb.sentences import SENTENCE_KEY
 from kb.settings import Settings
@@ -30,7 +30,7 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.lexical = LexicalCache(store)
+        self.lexical = SearchIndexCache(store)
         self._records: dict[str, dict[str, Any]] = {}
         self._records_generation: str | None = None
         self._speaker_masks: dict[tuple, np.ndarray] = {}
@@ -85,7 +85,7 @@ class Retriever:
         return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
                 for i in chosen if pool.ids[i] in rows]  # (a chunk gone from Chroma and the table)
 
-    def speaker_mask(self, lex: LexicalIndex, names: Sequence[str]) -> np.ndarray:
+    def speaker_mask(self, lex: SearchIndex, names: Sequence[str]) -> np.ndarray:
         """The chunks (rows of ``lex``) in which one of these speakers talks; kept per BM25
         generation."""
         key = (lex.generation, tuple(sorted(n.lower() for n in names)))
@@ -103,7 +103,7 @@ class Retriever:
         return known_speakers(self.records())
 
     def candidates(self, query: str, qvec: np.ndarray, n: int, allowed: set[str] | None = None,
-                   lex: LexicalIndex | None = None,
+                   lex: SearchIndex | None = None,
                    only: np.ndarray | None = None) -> Candidates:
         """The candidate pool of one query, both sides scored for every candidate: the ``n``
         nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks,
@@ -139,7 +139,7 @@ class Retriever:
                               for c in ids], dtype=np.float32),
             lexical_max=lex.max_score(lex.best_terms(terms)))
 
-    def _within(self, table: ChunkTable, lex: LexicalIndex, qvec: np.ndarray, n: int,
+    def _within(self, table: ChunkTable, lex: SearchIndex, qvec: np.ndarray, n: int,
                 allowed: set[str] | None, only: np.ndarray) -> dict[str, float]:
         """The exact ``n`` nearest of the chunks ``only`` marks (and the allowed documents hold):
         a chunk-level filter, such as a speaker's turns, is a small part of the table."""
@@ -150,7 +150,7 @@ class Retriever:
         cosines = table.cosines(positions, qvec)
         return {lex.ids[positions[i]]: float(cosines[i]) for i in _top(cosines, n)}
 
-    def _rows(self, lex: LexicalIndex, ids: list[str]) -> dict[str, tuple[str | None, dict]]:
+    def _rows(self, lex: SearchIndex, ids: list[str]) -> dict[str, tuple[str | None, dict]]:
         """Text and metadata of these chunks: from the chunk table of BM25's generation, from
         Chroma for a chunk the table does not hold (found by HNSW, written since)."""
         rows = {c: lex.table.row(lex.position[c]) for c in ids if c in lex.position}
@@ -161,7 +161,7 @@ class Retriever:
                         zip(got["ids"], got["texts"], got["metadatas"], strict=True))
         return rows
 
-    def _exact(self, table: ChunkTable, lex: LexicalIndex, qvec: np.ndarray, n: int,
+    def _exact(self, table: ChunkTable, lex: SearchIndex, qvec: np.ndarray, n: int,
                allowed: set[str] | None) -> tuple[dict[str, float], np.ndarray]:
         """The exact ``n`` nearest chunks (allowed ones) of BM25's generation, and every chunk's
         cosine. ``vecdot`` is numpy's own loop: a BLAS ``@`` starts threads that, on a busy

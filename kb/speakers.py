@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from kb.lexical import LexicalIndex
+from kb.lexical import SearchIndex
 
 
 def as_list(value: Any) -> list[str]:
@@ -49,7 +49,7 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def speaker_mask(lex: LexicalIndex, records: Mapping[str, Mapping[str, Any]],
+def speaker_mask(lex: SearchIndex, records: Mapping[str, Mapping[str, Any]],
                  names: Sequence[str]) -> np.ndarray:
     """True for the chunks (rows of ``lex``) in which any of ``names`` speaks (any case). Only
     the chunks of transcripts that list one of them are read."""

@@ -34,7 +34,7 @@ import numpy as np
 
 from kb.answer.answer_type import AnswerType
 from kb.answer.citations import citation
-from kb.lexical import LexicalIndex, tokenize
+from kb.lexical import SearchIndex, tokenize
 from kb.models import Citation, Hit
 from kb.sentences import candidates, unpack
 
@@ -79,7 +79,7 @@ def is_boilerplate(sentence: str) -> bool:
     return _BOILERPLATE.search(sentence) is not None or _FRAGMENT.match(sentence) is not None
 
 
-def read(hits: list[Hit], terms: tuple[str, ...], lexical: LexicalIndex, embedder,
+def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder,
          qvec: np.ndarray, fvec: np.ndarray | None = None, figure: bool = False,
          wanted: AnswerType | None = None) -> list[Sentence]:
     """Every distinct candidate sentence of ``hits``, scored for the question (``qvec``: the

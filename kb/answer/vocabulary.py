@@ -42,7 +42,7 @@ def ordinary(word: str, language: str = "en") -> bool:
 
 def unknown_share(text: str, lexical) -> float:
     """The share of the question's idf mass carried by words that are unknown (see the module's
-    docstring) to ``lexical`` (a ``kb.lexical.LexicalIndex``), in the store's language the
+    docstring) to ``lexical`` (a ``kb.lexical.SearchIndex``), in the store's language the
     question fits best (a Swedish question in a store with Swedish documents is read as
     Swedish); 0.0 for a question without content words."""
     return min(_unknown_share(text, lexical, lang) for lang in lexical.languages)

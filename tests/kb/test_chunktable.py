@@ -12,7 +12,7 @@ from ingest.pipeline import run
 from kb.api import KnowledgeBase
 from kb.chunktable import ChunkTable, TableBuilder
 from kb.derived import lexical_in_step
-from kb.lexical import LexicalIndex
+from kb.lexical import SearchIndex
 from kb.store import TEXT_KEY
 from tests.conftest import SUPPLIER_DAY, write
 
@@ -97,7 +97,7 @@ def _results(kb: KnowledgeBase) -> list:
 
 def test_the_saved_bm25_folder_holds_the_chunk_table(small_kb):
     store = small_kb.retriever.store
-    saved = LexicalIndex.load(store.cache_dir)
+    saved = SearchIndex.load(store.cache_dir)
     assert saved is not None and saved.table is not None and lexical_in_step(store)
     got = store.get(saved.ids, embeddings=True)
     by_id = {cid: (text, meta, vector) for cid, text, meta, vector in

@@ -8,7 +8,7 @@ import numpy as np
 from kb import sentences
 from kb.answer import compose, extractive
 from kb.answer.citations import MARKER
-from kb.lexical import LexicalIndex, tokenize
+from kb.lexical import SearchIndex, tokenize
 from kb.models import Hit
 from kb.sentences import split_sentences
 from kb.testing import HashEmbedder
@@ -19,8 +19,8 @@ def _hit(text: str, rank: int = 0, source: str = "toolbox/a.md", **kw) -> Hit:
                kind="toolbox", text=text, score=1.0 - rank / 10, **kw)
 
 
-def _lexicon(hits: list[Hit]) -> LexicalIndex:
-    return LexicalIndex.build([h.chunk_id for h in hits], [h.text for h in hits],
+def _lexicon(hits: list[Hit]) -> SearchIndex:
+    return SearchIndex.build([h.chunk_id for h in hits], [h.text for h in hits],
                               [h.doc_id for h in hits], "test")
 
 

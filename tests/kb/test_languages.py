@@ -8,7 +8,7 @@ from ingest.language import detect
 from ingest.pipeline import run
 from kb.api import KnowledgeBase
 from kb.cli import main
-from kb.lexical import LexicalIndex, stopwords, tokenize, tokenize_as
+from kb.lexical import SearchIndex, stopwords, tokenize, tokenize_as
 from kb.store import Store
 from tests.conftest import CORPUS, write
 
@@ -37,7 +37,7 @@ def test_each_language_has_its_stemmer_and_stop_words():
 
 def _index(texts, languages):
     ids = [f"d{i}:0" for i in range(len(texts))]
-    return LexicalIndex.build(ids, texts, [i.split(":")[0] for i in ids], "g1",
+    return SearchIndex.build(ids, texts, [i.split(":")[0] for i in ids], "g1",
                               languages=languages)
 
 
@@ -57,10 +57,10 @@ def test_an_english_collection_reads_questions_as_before(tmp_path):
     lex = _index([EN, "Another text about suppliers."], None)
     assert lex.query_terms("cluster researcher") == {"en": tokenize("cluster researcher")}
     lex.save(tmp_path / "lex")
-    assert LexicalIndex.load(tmp_path / "lex").languages == ["en"]
+    assert SearchIndex.load(tmp_path / "lex").languages == ["en"]
     mixed = _index([EN, SV], ["en", "sv"])
     mixed.save(tmp_path / "mixed")
-    assert LexicalIndex.load(tmp_path / "mixed").languages == ["en", "sv"]
+    assert SearchIndex.load(tmp_path / "mixed").languages == ["en", "sv"]
 
 
 def _folder(root):

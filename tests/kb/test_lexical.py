@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb.lexical import LexicalIndex, tokenize
+from kb.lexical import SearchIndex, tokenize
 
 TEXTS = [
     "Endoplasmic reticulum stress causes beta cell loss in diabetes.",
@@ -14,9 +14,9 @@ TEXTS = [
 ]
 
 
-def _index() -> LexicalIndex:
+def _index() -> SearchIndex:
     ids = [f"d{i}:0" for i in range(len(TEXTS))]
-    return LexicalIndex.build(ids, TEXTS, [i.split(":")[0] for i in ids], "g1")
+    return SearchIndex.build(ids, TEXTS, [i.split(":")[0] for i in ids], "g1")
 
 
 def test_a_repeated_query_term_counts_once():

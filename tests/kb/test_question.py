@@ -7,7 +7,7 @@ import pytest
 
 from kb.answer import vocabulary
 from kb.answer.question import analyse, focus_of, shape_of
-from kb.lexical import LexicalIndex
+from kb.lexical import SearchIndex
 from kb.models import Filters
 
 
@@ -90,9 +90,9 @@ def test_speakers_by_full_name_or_a_surname_only_one_has():
     assert analyse("How do clusters run matchmaking?", records=RECORDS).speakers == ()
 
 
-def _lexicon(texts: list[str]) -> LexicalIndex:
+def _lexicon(texts: list[str]) -> SearchIndex:
     ids = [f"d{i}:0" for i in range(len(texts))]
-    return LexicalIndex.build(ids, texts, [i.split(":")[0] for i in ids], "test")
+    return SearchIndex.build(ids, texts, [i.split(":")[0] for i in ids], "test")
 
 
 SMALL = _lexicon(["The cluster board has seven seats, four of them for member companies.",

@@ -2,7 +2,7 @@ import numpy as np
 
 from kb import sentences
 from kb.answer import extractive
-from kb.lexical import LexicalIndex
+from kb.lexical import SearchIndex
 from kb.models import Hit
 from kb.retrieval import _hit
 from kb.testing import HashEmbedder
@@ -46,7 +46,7 @@ def test_stored_vectors_are_the_answerers_own_of_its_candidates():
     # the answerer reads exactly these candidates
     hit = Hit(doc_id="a", chunk_id="a:0", source="a.md", title="A tool", kind="toolbox",
               text=TEXT, score=1.0)
-    lexical = LexicalIndex.build(["a:0"], [TEXT], ["a"], "test")
+    lexical = SearchIndex.build(["a:0"], [TEXT], ["a"], "test")
     read = extractive.read([hit], ("free",), lexical, embedder, embedder.embed_query("free"))
     assert sorted(s.text for s in read) == sorted(s for _, s in sentences.candidates(TEXT))
 

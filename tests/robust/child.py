@@ -64,9 +64,9 @@ def _install() -> None:
         delete(self, doc_id)
         trace(f"deleted {doc_id}")
 
-    rebuild = kb.derived.rebuild_lexical
+    rebuild = kb.derived.rebuild_index
 
-    def rebuild_lexical(store, finish=False):
+    def rebuild_index(store, finish=False):
         if finish:
             trace("finish")
         return rebuild(store, finish=finish)
@@ -74,7 +74,7 @@ def _install() -> None:
     ingest.lock.WriterLock.__enter__ = locked
     kb.store.Store.write_batch = write_batch
     kb.store.Store.delete_document = delete_document
-    kb.derived.rebuild_lexical = rebuild_lexical
+    kb.derived.rebuild_index = rebuild_index
 
 
 def main(argv: list[str]) -> int:

@@ -231,7 +231,7 @@ def fresh_store(settings: Settings):
 def assert_consistent(settings: Settings, folders: list[Path], context: str = "") -> dict:
     """Every document exactly once and done, with exactly its current chunks (text, vector);
     no orphan or duplicate chunk; the saved BM25 holds the same ids at the store's generation."""
-    from kb.lexical import LexicalIndex
+    from kb.lexical import SearchIndex
 
     expected = expected_contents(folders, settings)
     store = fresh_store(settings)
@@ -270,7 +270,7 @@ def assert_consistent(settings: Settings, folders: list[Path], context: str = ""
 
     generation = store.generation()
     assert generation and not generation.startswith("dirty-"), (context, generation)
-    lexical = LexicalIndex.load(store.cache_dir)
+    lexical = SearchIndex.load(store.cache_dir)
     assert lexical is not None, (context, "no saved BM25")
     assert lexical.generation == generation, (context, lexical.generation, generation)
     assert len(lexical.ids) == len(set(lexical.ids)) and set(lexical.ids) == set(ids), (

@@ -42,7 +42,7 @@ class Writer:
 
 
 def eventually(check, timeout: float = 10.0):
-    """The reader looks for a new generation at most once a second (LexicalCache.interval)."""
+    """The reader looks for a new generation at most once a second (SearchIndexCache.interval)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
