@@ -80,8 +80,9 @@ class Handlers:
                 gr.Dropdown(choices=speaker_choices(docs)))
 
     @user_errors
-    def respond(self, question: str, done: list[dict]):
-        """Stream one answer into the conversation; its cards go to the sources panel."""
+    def respond(self, question: str, done: list[dict], stated: bool = True):
+        """Stream one answer into the conversation; its cards go to the sources panel.
+        ``stated``: apply the filters the question states (the user can untick them)."""
         if not isinstance(question, str) or not question.strip():
             raise UsageError("Type a question first.")
         question = checked_text(question, self.settings.max_question_chars)
@@ -89,7 +90,8 @@ class Handlers:
         answer = None
         try:
             history = [(t["question"], t["answer"]) for t in done]
-            for step in self.kb.ask_stream(question, history=history):
+            for step in self.kb.ask_stream(question, history=history,
+                                           stated_filters=stated is not False):
                 if isinstance(step, Answer):
                     answer = step
                 else:

@@ -67,13 +67,18 @@ def _ask_tab(h: Handlers) -> None:
                 box = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=5,
                                  elem_id="kb-question", autofocus=True)
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="kb-ask")
-            clear = gr.Button("New conversation", size="sm")
+            with gr.Row():
+                stated = gr.Checkbox(True, label="Apply the filters a question names (a kind, "
+                                     "organisation or years)", elem_id="kb-stated-filters",
+                                     scale=3)
+                clear = gr.Button("New conversation", size="sm", scale=1)
         with gr.Column(scale=2):
             sources = gr.HTML(sources_html([]), elem_id="kb-sources", max_height=640)
     outs = [chat, sources, turns, box]
-    box.submit(h.respond, [box, turns], outs, **UI, **READ)
-    send.click(h.respond, [box, turns], outs, **UI, **READ)
-    chat.example_select(_example, None, box, **UI).then(h.respond, [box, turns], outs, **UI, **READ)
+    box.submit(h.respond, [box, turns, stated], outs, **UI, **READ)
+    send.click(h.respond, [box, turns, stated], outs, **UI, **READ)
+    chat.example_select(_example, None, box, **UI).then(h.respond, [box, turns, stated], outs,
+                                                        **UI, **READ)
     chat.like(h.vote, turns, None, **UI)
     chat.clear(_reset, None, outs, **UI)
     clear.click(_reset, None, outs, **UI)

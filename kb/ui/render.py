@@ -52,7 +52,7 @@ def answer_html(text: str, turn: int, filters: list[str] | None = None) -> str:
     body = rest + ("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>" if items else "")
     if filters:
         body += ('<div class="kb-filters">Filtered by the question: ' + esc("; ".join(filters))
-                 + " (ask without naming it to search everything)</div>")
+                 + " (untick “Apply the filters a question names” to search everything)</div>")
     body = MARKER.sub(lambda m: f'<a class="kb-cite" href="#kb-src-{turn}-{m.group(1)}">'
                                 f"[{m.group(1)}]</a>", body)
     return f'<div class="kb-answer">{body}</div>'

@@ -23,8 +23,9 @@ class StreamingKB(FakeKB):
         self.fail = fail
         self.histories: list = []
 
-    def ask_stream(self, question, history=None, filters=None):
+    def ask_stream(self, question, history=None, filters=None, stated_filters=True):
         self.histories.append(history)
+        self.stated = stated_filters
         yield "Partial " + XSS
         if self.fail:
             raise LLMError("the LLM endpoint timed out")
@@ -47,6 +48,9 @@ def test_respond_streams_escaped_partials_then_the_cited_answer(tmp_path):
     assert turns[0]["citations"][0]["doc_id"] and turns[0]["mode"] == "llm"
     list(h.respond("And the cost?", turns))
     assert kb_.histories[-1] == [("What is it?", f"Final {XSS} [1].")]  # follow-ups see the talk
+    assert kb_.stated is True
+    list(h.respond("Which projects since 2021?", turns, False))  # the user removed the filters
+    assert kb_.stated is False
 
 
 def test_a_failing_stream_restores_the_chat_and_keeps_the_question(tmp_path):
