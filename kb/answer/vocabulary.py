@@ -67,6 +67,8 @@ def _unknown_share(text: str, lexical, language: str) -> float:
                 weights[term] = (lexical.idf(term), False)
             elif term not in weights:
                 name = word[:1].isupper() and i > 0 and len(word) > 1  # not "I"
-                weights[term] = (unseen, name or not ordinary(word.lower(), language))
+                stem = term.partition(":")[2] or term  # "webinars" -> "webinar"
+                common = ordinary(word.lower(), language) or ordinary(stem, language)
+                weights[term] = (unseen, name or not common)
     total = sum(w for w, _ in weights.values())
     return sum(w for w, unknown in weights.values() if unknown) / total if total else 0.0

@@ -116,5 +116,7 @@ def test_rare_words_and_names_the_store_never_uses_are_unknown():
 
 def test_the_pronoun_i_and_a_named_speaker_are_not_unknown():
     assert vocabulary.unknown_share("How do I get an innovation voucher?", SMALL) == 0.0
+    # a plural whose singular is an ordinary word ("webinars": "webinar") is ordinary too
+    assert vocabulary.unknown_share("Which webinars did the board host?", SMALL) == 0.0
     q = analyse("What did Helena Strand say about the board?", records=RECORDS, lexical=SMALL)
     assert q.speakers == ("Helena Strand",) and q.unknown_share == 0.0
