@@ -213,7 +213,6 @@ def prepare_store(settings: Settings, corpus: str | Path | None = None,
 def run_items(items: list[GoldenItem], kb, answers: bool = True) -> list[QuestionResult]:
     """Search and ``ask`` each item (a follow-up after its parent); with ``answers`` False only the
     retrieval and the abstention signals are kept, not the checks on the answer."""
-    from kb.api import normalise_history
 
     by_id = {i.id: i for i in items}
     done: dict[str, QuestionResult] = {}
@@ -230,7 +229,7 @@ def run_items(items: list[GoldenItem], kb, answers: bool = True) -> list[Questio
     def visit(item: GoldenItem) -> QuestionResult:
         if item.id not in done:
             turns = history(item)
-            query = kb._standalone(item.question, normalise_history(turns), kb.llm)
+            query = kb.standalone(item.question, turns)
             done[item.id] = score_item(item, query, turns, kb, chunks, answers)
         return done[item.id]
 

@@ -124,7 +124,7 @@ class KnowledgeBase:
         filters = checked_filters(filters)
         turns = [(q[:limit], a[:limit]) for q, a in normalise_history(history)[-MAX_TURNS:]]
         llm, lexical = self.llm, self.retriever.lexical.get()
-        query = recording.search_query(self._standalone(question, turns, llm))
+        query = recording.search_query(self.standalone(question, turns))
         q = analyse(question, query, self.retriever.records(), lexical)
         qvec = self.embedder.embed_query(q.query)
         hits, applied = self._retrieve(q, qvec, filters, stated_filters)
@@ -189,10 +189,13 @@ class KnowledgeBase:
                 return passages
         return []
 
-    # -- helpers ---------------------------------------------------------------------------------
-    def _standalone(self, question: str, turns: list[tuple[str, str]], llm) -> str:
+    def standalone(self, question: str, history: History | None = None) -> str:
+        """What ``ask`` searches for: a follow-up made standalone with the conversation (by the
+        LLM when one is configured, else with the previous question's terms)."""
+        turns = normalise_history(history)
         if not turns:
             return question
+        llm = self.llm
         if llm is not None:
             from kb.answer.llm import condense
 

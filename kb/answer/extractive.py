@@ -8,9 +8,6 @@ one weight (measured in docs/decisions/14.md):
 - ``LEXICAL``: the idf-weighted share of the question's own terms it holds beyond its passage's
   title and section (those name the topic that every sentence of the passage shares);
 - ``PASSAGE``: how well its passage was retrieved, relative to the best passage;
-- ``HEADING``: the idf-weighted share of the question's own terms that its passage's title and
-  section name (a "Pitfalls" or "Follow-up" section answers a question about pitfalls or
-  follow-up, though its sentences do not repeat the word);
 - ``FIGURE``, ``TYPED``, ``COUNTED``: it holds a figure, the type of answer asked for
   (``answer_type``: an amount, a duration, a date, a name), a number before the thing counted;
 - ``LEAD``: the sentence before it is close to the question (it sets out the situation that
@@ -46,7 +43,6 @@ TYPED = 0.2  # it holds the type of answer asked for (``answer_type``): an amoun
 COUNTED = 0.2  # a number right before the thing counted ("how many challenges": "5 challenges")
 INTRO = -0.4  # it opens its document (a purpose section, a recording's first minutes)
 LEAD = 0.3  # the sentence before it is close to the question (it sets out the situation)
-HEADING = 1.0  # the question's own terms its passage's title and section name
 INTRO_SECONDS = 120.0
 _FRAGMENT = re.compile(r"^[a-zåäö][^:\n|]*[^\W\d_]$")
 _QUESTION = re.compile(r"\?[\"”')*]*$")
@@ -105,7 +101,6 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder
         held = set(tokenize(s.text)) - topic
         s.cosine = float(cq)
         s.score = float(c) + LEXICAL * sum(w for t, w in weights.items() if t in held) / total
-        s.score += HEADING * sum(w for t, w in weights.items() if t in topic) / total
         s.score += PASSAGE * s.hit.score / top + INTRO * _opens_document(s.hit)
         s.score += LEAD * max(lead.get(id(s.previous), 0.0), 0.0)
         if figure and _FIGURE.search(s.text):

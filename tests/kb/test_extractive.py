@@ -100,26 +100,6 @@ def test_two_pages_of_one_report_get_two_citations():
     assert MARKER.findall(text) == ["1", "2"]
 
 
-def test_a_section_named_by_the_question_lifts_its_sentences():
-    """A "Pitfalls" section answers a question about pitfalls, though its sentences do not
-    repeat the word (``HEADING``)."""
-    hits = [_hit("Buddies get overused; limit each buddy to two newcomers per year.", rank=1,
-                 section="Pitfalls"),
-            _hit("Newcomers meet their buddy on the first day of the programme.", rank=1,
-                 section="Execution", source="toolbox/b.md")]
-    question = "What are the pitfalls of the buddy programme?"
-    saved = extractive.HEADING
-    try:
-        extractive.HEADING = 0.0
-        plain, _, _ = _answer(question, hits, max_sentences=1)
-        extractive.HEADING = 1.0
-        lifted, _, _ = _answer(question, hits, max_sentences=1)
-    finally:
-        extractive.HEADING = saved
-    assert lifted.startswith("Buddies get overused")
-    assert plain.startswith("Newcomers meet")
-
-
 def test_no_sentences_no_answer():
     assert _answer("Anything?", [_hit("Short heading")]) == ("", [], 0.0)
 
