@@ -137,3 +137,21 @@ def unpack(packed: object, dim: int, count: int) -> np.ndarray | None:
         return None
     v = raw.reshape(count, dim).astype(np.float32)
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def vectors_of(pairs: list[tuple[object, str]], embedder: Embedder) -> np.ndarray:
+    """The unit vectors of sentences of stored passages, ``(hit, sentence)`` pairs (a hit: a
+    ``kb.models.Hit``): each sentence's vector as ingest stored it with its passage when it is
+    one of the passage's ``candidates``, the others embedded now, in one call."""
+    dim = getattr(embedder, "dim", 0)
+    stored: dict[tuple[int, str], np.ndarray] = {}
+    for hit in {id(h): h for h, _ in pairs}.values():
+        found = [s for _, s in candidates(hit.text)]
+        vectors = unpack(getattr(hit, "sentence_vectors", None), dim, len(found))
+        if vectors is not None:
+            stored.update({(id(hit), s): v for s, v in zip(found, vectors, strict=True)})
+    missing = list(dict.fromkeys(s for h, s in pairs if (id(h), s) not in stored))
+    fresh = dict(zip(missing, np.asarray(embedder.embed_sentences(missing), dtype=np.float32),
+                     strict=True)) if missing else {}
+    rows = [stored.get((id(h), s), fresh.get(s)) for h, s in pairs]
+    return np.stack(rows) if rows else np.zeros((0, dim), dtype=np.float32)

@@ -23,7 +23,7 @@ import numpy as np
 
 from kb.answer.citations import hh_mm_ss
 from kb.models import Citation, Hit
-from kb.sentences import split_sentences
+from kb.sentences import split_sentences, vectors_of
 from kb.speakers import as_list
 
 GAP_SECONDS = 60.0
@@ -174,7 +174,7 @@ def key_sentences(span: Span, qvec: np.ndarray, embedder,
     pool = sentences(span_lines(span))
     if not pool:
         return []
-    cos = np.asarray(embedder.embed_sentences([q.text for q in pool]), dtype=np.float32) @ qvec
+    cos = vectors_of([(q.hit, q.text) for q in pool], embedder) @ qvec
     length = max(span.end - span.start, 1e-6)
     best: dict[int, int] = {}
     for i, q in enumerate(pool):

@@ -8,6 +8,7 @@ import numpy as np
 from kb.answer.citations import citation
 from kb.answer.discussion import Quote, label, lines, sentences
 from kb.models import Citation, Hit
+from kb.sentences import vectors_of
 
 QUOTES = 3
 
@@ -28,7 +29,7 @@ def speaker_quotes(hits: list[Hit], speakers: list[str], qvec: np.ndarray, embed
                 pool.append(q)
     if not pool:
         return []
-    cos = np.asarray(embedder.embed_sentences([q.text for q in pool]), dtype=np.float32) @ qvec
+    cos = vectors_of([(q.hit, q.text) for q in pool], embedder) @ qvec
     return [pool[i] for i in np.argsort(-cos, kind="stable")[:n]]
 
 
