@@ -9,7 +9,7 @@ end of turn ``b``.
 A query hits at rank r when the r-th result of a search over all meetings at once comes from the
 query's meeting and its [start, end] overlaps a relevant span. Reported: hit@1/5/10 and MRR@10,
 for "Summarize the discussion about ..." queries (``summary``) and for the others (``specific``)
-apart. The plain llama-index pipeline is scored the same way in the same run (``eval.peer``).
+apart. The plain llama-index pipeline is scored the same way in the same run (``eval.qmsum_peer``).
 
 Tuning (``tune``): every windowing and weight setting is scored on every meeting once; the
 meetings are split into two halves (even and odd position in the file), the setting with the best
@@ -179,7 +179,7 @@ def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None, k: 
     kb_ = KnowledgeBase(settings, embedder=embedder)
     known = kb_.retriever.known_speakers()
     ranks = {}
-    for q in _queries(meetings):
+    for q in queries_of(meetings):
         if mode == "ask":
             hits = kb_.retriever.search(search_query(q.text), k=k, max_per_doc=ANSWER_PER_DOC,
                                         speakers=named_speakers(q.text, known))
@@ -234,63 +234,6 @@ def chapter_scores(meetings: Sequence[Meeting], settings: Settings) -> dict[str,
             "topics_per_meeting": _mean([float(b) for _, b in counts])}
 
 
-# -- the plain llama-index pipeline ---------------------------------------------------------------
-def llama_index_ranks(meetings: Sequence[Meeting], k: int = 10) -> dict[str, Any]:
-    """The pipeline a user would otherwise write: one llama-index ``Document`` per meeting
-    (``Speaker: text`` lines), ``VectorStoreIndex.from_documents`` (default SentenceSplitter,
-    in-memory vector store), the same model through ``HuggingFaceEmbedding``; a node's
-    [start, end] is read off its character span (shared out by characters within a turn)."""
-    from llama_index.core import Document as LlamaDocument
-    from llama_index.core import Settings as LlamaSettings
-    from llama_index.core import VectorStoreIndex
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-    from kb.embedding import resolve_model_path
-    from kb.settings import DEFAULT_MODEL
-
-    LlamaSettings.llm = None
-    LlamaSettings.embed_model = HuggingFaceEmbedding(model_name=resolve_model_path(DEFAULT_MODEL),
-                                                     device="cpu")
-    docs, clocks = [], {}
-    for m in meetings:
-        text, clock = _plain_text(m.document.units)
-        docs.append(LlamaDocument(text=text, metadata={"source": m.document.source}))
-        clocks[m.document.source] = clock
-    index = VectorStoreIndex.from_documents(docs)
-    retriever = index.as_retriever(similarity_top_k=k)
-    ranks = {}
-    for q in _queries(meetings):
-        found = []
-        for n in retriever.retrieve(q.text):
-            source = n.node.metadata.get("source")
-            clock = clocks.get(source)
-            a, b = n.node.start_char_idx, n.node.end_char_idx
-            found.append((source, clock(a) if clock and a is not None else None,
-                          clock(b) if clock and b is not None else None))
-        ranks[q.qid] = first_rank(found, q, k)
-    return {"ranks": ranks, "nodes": len(index.docstore.docs),
-            "pipeline": "VectorStoreIndex.from_documents (default SentenceSplitter 1024/200, "
-                        "in-memory store), HuggingFaceEmbedding(local all-MiniLM-L6-v2)"}
-
-
-def _plain_text(units: Sequence[Unit]) -> tuple[str, Callable[[int], float]]:
-    """A meeting as ``Speaker: text`` lines, and a map from a character offset to seconds."""
-    parts, marks, at = [], [], 0
-    for u in units:
-        line = f"{u.speaker}: {u.text}" if u.speaker else u.text
-        marks.append((at, at + len(line), float(u.start or 0.0), float(u.end or u.start or 0.0)))
-        parts.append(line)
-        at += len(line) + 1
-
-    def clock(offset: int) -> float:
-        for a, b, s, e in marks:
-            if offset <= b:
-                return s + (e - s) * max(offset - a, 0) / max(b - a, 1)
-        return marks[-1][3] if marks else 0.0
-
-    return "\n".join(parts), clock
-
-
 # -- tuning ---------------------------------------------------------------------------------------
 # (window seconds, overlap seconds, window tokens)
 WINDOWS = ((75.0, 0.0, 200), (75.0, 30.0, 200), (120.0, 0.0, 400), (120.0, 60.0, 400),
@@ -325,7 +268,7 @@ def sweep(meetings: Sequence[Meeting], settings: Settings, embedder=None,
                 rows.append({"cue_window_seconds": window, "cue_overlap_seconds": overlap,
                              "cue_window_tokens": tokens, "dense_weight": w,
                              "speaker_boost": boost, "chunks": chunks, "ranks": ranks})
-                got = scores(ranks, _queries(meetings))
+                got = scores(ranks, queries_of(meetings))
                 log(f"qmsum: window {window:g} s/{tokens} tokens, overlap {overlap:g} s, "
                     f"dense_weight {w:g}, "
                     f"speaker_boost {boost:g}: specific hit@5 {got['specific']['hit@5']}, "
@@ -333,7 +276,7 @@ def sweep(meetings: Sequence[Meeting], settings: Settings, embedder=None,
     return rows
 
 
-def _queries(meetings: Iterable[Meeting]) -> list[Query]:
+def queries_of(meetings: Iterable[Meeting]) -> list[Query]:
     return [q for m in meetings for q in m.queries]
 
 
@@ -345,13 +288,13 @@ def cross_validate(meetings: Sequence[Meeting], rows: Sequence[dict[str, Any]],
     halves = [[m for m in meetings if m.index % 2 == f] for f in (0, 1)]
     folds, pooled = [], {}
     for f in (0, 1):
-        train, test = _queries(halves[1 - f]), _queries(halves[f])
+        train, test = queries_of(halves[1 - f]), queries_of(halves[f])
         best = max(rows, key=lambda r: _key(scores(r["ranks"], train)["specific"], metric))
         folds.append({"held_out": "even meetings" if f == 0 else "odd meetings",
                       "chosen": _config(best), "train": scores(best["ranks"], train),
                       "test": scores(best["ranks"], test)})
         pooled.update({q.qid: best["ranks"][q.qid] for q in test})
-    return {"folds": folds, "pooled": scores(pooled, _queries(meetings))}
+    return {"folds": folds, "pooled": scores(pooled, queries_of(meetings))}
 
 
 def _key(row: dict[str, Any], metric: str) -> tuple[float, float]:
@@ -373,7 +316,7 @@ def run(settings: Settings, path: str | Path | None = None, tune: bool = False,
     from kb.embedding import get_embedder
 
     meetings = load(path)
-    queries = _queries(meetings)
+    queries = queries_of(meetings)
     embedder = get_embedder(settings)
     out: dict[str, Any] = {
         "dataset": str(path or default_path()), "meetings": len(meetings),
@@ -399,6 +342,8 @@ def run(settings: Settings, path: str | Path | None = None, tune: bool = False,
                                       queries),
                  "chapters": chapter_scores(meetings, s)}
     log("qmsum: the llama-index baseline")
+    from eval.qmsum_peer import llama_index_ranks
+
     peer = llama_index_ranks(meetings)
     out["llama_index"] = {"nodes": peer["nodes"], "pipeline": peer["pipeline"],
                           "search": scores(peer["ranks"], queries)}
