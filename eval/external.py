@@ -20,13 +20,17 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from eval import answers
 from eval.external_sets import SETS, ExternalQuestion, ExternalSet, build
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 LIMIT = 40  # questions per set: a few minutes on 2 cores
 
@@ -82,7 +86,7 @@ class MemoEmbedder:
         return self.inner.embed_query(text)
 
 
-def baseline_sentences(question: str, hits: list[Any], embedder, n: int) -> list[str]:
+def baseline_sentences(question: str, hits: list[Any], embedder: Embedder, n: int) -> list[str]:
     """The ``n`` sentences of ``hits`` most like the question by cosine, best first."""
     from kb.sentences import split_sentences
 
@@ -141,7 +145,8 @@ def summarise(results: list[ExternalResult]) -> dict[str, Any]:
     return out
 
 
-def prepare(ext: ExternalSet, settings: Settings, embedder=None) -> tuple[Settings, dict]:
+def prepare(ext: ExternalSet, settings: Settings,
+            embedder: Embedder | None = None) -> tuple[Settings, dict]:
     """Write the set's rendered files (if any) beside its store and ingest them (incrementally)."""
     from ingest.pipeline import run
 
@@ -159,7 +164,8 @@ def prepare(ext: ExternalSet, settings: Settings, embedder=None) -> tuple[Settin
     return ssettings, report.to_dict()
 
 
-def run(name: str, data: str | Path, settings: Settings, embedder=None, limit: int = LIMIT,
+def run(name: str, data: str | Path, settings: Settings, embedder: Embedder | None = None,
+        limit: int = LIMIT,
         log: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """Build, ingest and score one external set; the ``external-<name>.json`` content."""
     from kb.api import KnowledgeBase

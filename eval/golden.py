@@ -342,7 +342,7 @@ def report(results: list[QuestionResult]) -> dict[str, Any]:
 
 
 def run(settings: Settings, golden: str | Path | None = None, corpus: str | Path | None = None,
-        embedder=None, answers: bool = True) -> dict[str, Any]:
+        embedder: Embedder | None = None, answers: bool = True) -> dict[str, Any]:
     """Ingest the corpus into ``<store>/eval-golden``, run every golden question, report."""
     from kb.api import KnowledgeBase
 

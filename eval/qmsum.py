@@ -23,11 +23,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.errors import UsageError
 from kb.models import Document, Unit
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 WORDS_PER_MINUTE = 150.0
 KS = (1, 5, 10)
@@ -154,7 +158,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 # -- kb -------------------------------------------------------------------------------------------
-def build_store(meetings: Sequence[Meeting], settings: Settings, embedder=None) -> int:
+def build_store(meetings: Sequence[Meeting], settings: Settings,
+                embedder: Embedder | None = None) -> int:
     """Write the meetings into ``settings.store`` (unchanged ones are kept); its chunk count."""
     from ingest.pipeline import write_documents
 
@@ -164,7 +169,8 @@ def build_store(meetings: Sequence[Meeting], settings: Settings, embedder=None) 
     return Store(settings).count()
 
 
-def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder=None, k: int = 10,
+def kb_ranks(meetings: Sequence[Meeting], settings: Settings, embedder: Embedder | None = None,
+             k: int = 10,
              mode: str = "search") -> dict[str, int | None]:
     """Each query's first relevant rank over the store of all meetings: ``search`` as ``kb
     search`` ranks (named speakers preferred); ``ask`` as ``ask`` retrieves its passages (a
@@ -252,7 +258,7 @@ def config_settings(settings: Settings, window: float, overlap: float,
                           sentence_vectors=False)
 
 
-def sweep(meetings: Sequence[Meeting], settings: Settings, embedder=None,
+def sweep(meetings: Sequence[Meeting], settings: Settings, embedder: Embedder | None = None,
           windows: Sequence[tuple[float, float, int]] = WINDOWS,
           weights: Sequence[float] = DENSE_WEIGHTS, boosts: Sequence[float] = SPEAKER_BOOSTS,
           log: Log = print) -> list[dict[str, Any]]:

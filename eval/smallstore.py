@@ -18,11 +18,15 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval import golden
 from eval.external import MemoEmbedder
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 OTHERS = 10
 
@@ -68,7 +72,7 @@ def groups(items: list[golden.GoldenItem], every: list[str]) -> dict[tuple[str, 
 
 
 def build_store(docs: tuple[str, ...], corpus: Path, root: Path, n: int, settings: Settings,
-                embedder) -> Settings:
+                embedder: Embedder) -> Settings:
     from ingest.pipeline import run
 
     folder = root / f"docs-{n:03d}"
@@ -85,7 +89,7 @@ def build_store(docs: tuple[str, ...], corpus: Path, root: Path, n: int, setting
 
 
 def run(settings: Settings, golden_path: str | Path | None = None,
-        corpus: str | Path | None = None, embedder=None,
+        corpus: str | Path | None = None, embedder: Embedder | None = None,
         log: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     from kb.api import KnowledgeBase
     from kb.embedding import get_embedder

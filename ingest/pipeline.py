@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import recording
 from ingest.chunking import chunk_document
@@ -30,6 +31,10 @@ from kb.models import Chunk, Document, IngestReport
 from kb.sentences import SENTENCE_KEY, embed_candidates, pack
 from kb.settings import Settings
 from kb.store import Store, record_meta
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +68,7 @@ class _Pending:
     updated: bool
 
 
-def run(paths: Iterable[str | Path], settings: Settings, *, embedder=None,
+def run(paths: Iterable[str | Path], settings: Settings, *, embedder: Embedder | None = None,
         progress: Progress | None = None, show_bar: bool = False) -> IngestReport:
     """Ingest files and folders into the store; see ``IngestReport`` for what happened."""
     started = time.perf_counter()
@@ -74,7 +79,8 @@ def run(paths: Iterable[str | Path], settings: Settings, *, embedder=None,
     return report
 
 
-def write_documents(documents: Iterable[Document], settings: Settings, *, embedder=None,
+def write_documents(documents: Iterable[Document], settings: Settings, *,
+                    embedder: Embedder | None = None,
                     show_bar: bool = False) -> IngestReport:
     """Ingest documents that are already in memory (a BEIR corpus, generated benchmark text).
 
@@ -99,7 +105,8 @@ def write_documents(documents: Iterable[Document], settings: Settings, *, embedd
 
 
 class _Ingest:
-    def __init__(self, settings: Settings, embedder, progress: Progress | None, show_bar: bool):
+    def __init__(self, settings: Settings, embedder: Embedder | None, progress: Progress | None,
+                 show_bar: bool):
         self.settings = settings
         self.store = Store(settings)
         self.store.check_settings()

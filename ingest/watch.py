@@ -16,12 +16,17 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import recording, run
 from ingest.loaders import supported
 from kb.errors import LockError, UsageError
 from kb.settings import Settings
 from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +58,7 @@ class Change:
         return f"{self.time} {self.action} {self.source}{chunks}"
 
 
-def watch(paths: Sequence[str | Path], settings: Settings, *, embedder=None,
+def watch(paths: Sequence[str | Path], settings: Settings, *, embedder: Embedder | None = None,
           stop: threading.Event | None = None, debounce_ms: int = DEBOUNCE_MS,
           settle: float = SETTLE_SECONDS,
           on_pass: Callable[[], None] | None = None) -> Iterator[Change]:
@@ -126,7 +131,8 @@ def _stats(paths: list[Path]) -> dict[Path, tuple[int, int]]:
     return out
 
 
-def _ingest_pass(roots: list[Path], settings: Settings, embedder, stop: threading.Event | None,
+def _ingest_pass(roots: list[Path], settings: Settings, embedder: Embedder | None,
+                 stop: threading.Event | None,
                  on_pass: Callable[[], None] | None) -> Iterator[Change]:
     """One incremental ingest of the watched folders; its changes, read off the store's records
     before and after. Waits (and says so once) while another writer holds the store."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.answer import abstain, compose, extractive, recording
 from kb.answer.abstain import ABSTAIN_TEXT  # noqa: F401 (re-exported: callers import it from here)
@@ -18,6 +18,10 @@ from kb.lexical import tokenize
 from kb.models import CATEGORIES, KINDS, Answer, DocInfo, Filters, Hit, doc_id_for
 from kb.settings import Settings
 from kb.speakers import named_speakers
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 ANSWER_HITS = 12  # passages the answerer reads: deeper into the best documents than a
 ANSWER_PER_DOC = 8  # result list, because the answering sentence is often a few chunks in
@@ -35,7 +39,7 @@ MAX_TURNS = 10  # the most earlier turns of a conversation a follow-up looks at
 
 
 class KnowledgeBase:
-    def __init__(self, settings: Settings | None = None, embedder=None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._retriever = None

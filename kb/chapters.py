@@ -15,9 +15,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 # Chosen on QMSum (boundaries against the listed topics' starts, gain over evenly spaced ones,
 # both halves of the meetings choose these; docs/decisions/18.md): about 5 chapters an hour.
@@ -92,7 +96,7 @@ def boundaries(vectors: np.ndarray, starts: Sequence[float], ends: Sequence[floa
 
 
 def chapters(texts: Sequence[str], vectors: np.ndarray, starts: Sequence[float],
-             ends: Sequence[float], embedder) -> list[Chapter]:
+             ends: Sequence[float], embedder: Embedder) -> list[Chapter]:
     """The chapters of one recording from its windows in time order (text, vector, start, end).
     ``embedder.embed_sentences`` embeds the sentences of each chapter's central window."""
     if not len(texts):
@@ -108,7 +112,7 @@ def chapters(texts: Sequence[str], vectors: np.ndarray, starts: Sequence[float],
     return out
 
 
-def title(text: str, centre: np.ndarray, embedder) -> str:
+def title(text: str, centre: np.ndarray, embedder: Embedder) -> str:
     """The sentence of ``text`` closest to ``centre``, without its speaker and opening filler,
     cut to about ``TITLE_CHARS`` characters at a word."""
     sentences = [s for s in (_clean(x) for line in text.splitlines()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,9 +24,13 @@ from kb.settings import Settings
 from kb.speakers import as_list, known_speakers, speaker_mask
 from kb.store import Store
 
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
+
 
 class Retriever:
-    def __init__(self, store: Store, embedder, settings: Settings) -> None:
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings

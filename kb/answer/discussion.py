@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,10 @@ from kb.answer.citations import hh_mm_ss
 from kb.models import Citation, Hit
 from kb.sentences import split_sentences, vectors_of
 from kb.speakers import as_list
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 GAP_SECONDS = 60.0
 # Only windows scoring at least this share of the best hit's score form spans: chosen on QMSum's
@@ -167,7 +172,7 @@ def sentences(span_lines_: list[Line]) -> list[Quote]:
             for _, s in split_sentences(line.text) if len(s.split()) >= MIN_WORDS]
 
 
-def key_sentences(span: Span, qvec: np.ndarray, embedder,
+def key_sentences(span: Span, qvec: np.ndarray, embedder: Embedder,
                   n: int = KEY_SENTENCES) -> list[Quote]:
     """Up to ``n`` sentences across the span in time order: its time is cut into ``n`` equal
     parts, and each part gives its sentence most similar to the question."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +35,10 @@ from kb.answer.citations import citation
 from kb.lexical import SearchIndex, tokenize
 from kb.models import Citation, Hit
 from kb.sentences import candidates, unpack
+
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
 
 # weights beside the cosine (each measured in docs/decisions/14.md)
 LEXICAL = 0.5  # the question's own terms it holds
@@ -75,7 +80,7 @@ def is_boilerplate(sentence: str) -> bool:
     return _BOILERPLATE.search(sentence) is not None or _FRAGMENT.match(sentence) is not None
 
 
-def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder,
+def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder: Embedder,
          qvec: np.ndarray, fvec: np.ndarray | None = None, figure: bool = False,
          wanted: AnswerType | None = None) -> list[Sentence]:
     """Every distinct candidate sentence of ``hits``, scored for the question (``qvec``: the
@@ -113,7 +118,7 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder
     return answers
 
 
-def _collect(hits: list[Hit], embedder, dim: int) -> list[Sentence]:
+def _collect(hits: list[Hit], embedder: Embedder, dim: int) -> list[Sentence]:
     """The distinct candidate sentences of the hits, each with its vector (stored, else
     embedded now) and the sentence before it in its passage."""
     out: list[Sentence] = []
@@ -144,7 +149,7 @@ def _opens_document(hit: Hit) -> bool:
     return bool(hit.section and _INTRO.search(hit.section))
 
 
-def _embed_missing(sentences: list[Sentence], embedder) -> None:
+def _embed_missing(sentences: list[Sentence], embedder: Embedder) -> None:
     """Embed the sentences whose vectors were not stored (a store written by an older kb)."""
     missing = [s for s in sentences if s.vector is None]
     if missing:

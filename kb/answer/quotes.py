@@ -3,6 +3,8 @@ that best match the question, each as ``00:12:45 Karin Holm: sentence [n]``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from kb.answer.citations import citation
@@ -10,10 +12,14 @@ from kb.answer.discussion import Quote, label, lines, sentences
 from kb.models import Citation, Hit
 from kb.sentences import vectors_of
 
+if TYPE_CHECKING:
+    from kb.embedding import Embedder
+
+
 QUOTES = 3
 
 
-def speaker_quotes(hits: list[Hit], speakers: list[str], qvec: np.ndarray, embedder,
+def speaker_quotes(hits: list[Hit], speakers: list[str], qvec: np.ndarray, embedder: Embedder,
                    n: int = QUOTES) -> list[Quote]:
     """Up to ``n`` sentences the speakers say in the timed hits, the most similar to the question
     first (each sentence once)."""
