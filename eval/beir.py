@@ -191,7 +191,7 @@ class Pool:
 def candidate_pool(retriever, query: str, qvec: np.ndarray, k: int = DEPTH) -> Pool:
     """The candidate step of ``kb.retrieval.Retriever.search`` (no filters), so that many fusion
     settings can be scored from one retrieval. ``tests/eval`` checks it ranks the same."""
-    pool = retriever.candidates(query, qvec, max(retriever.settings.candidates, k * 3))
+    pool = retriever.scored_pool(query, qvec, max(retriever.settings.candidates, k * 3))
     records = retriever.records()
     return Pool(sources=[records.get(d, {}).get("source", d) for d in pool.doc_ids],
                 dense=pool.dense, lexical=pool.lexical, lexical_max=pool.lexical_max)

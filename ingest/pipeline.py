@@ -28,7 +28,7 @@ from ingest.siblings import siblings
 from ingest.text import BLOCK, open_regular, special_kind
 from kb.errors import LoadError, UsageError
 from kb.models import Chunk, Document, IngestReport
-from kb.sentences import SENTENCE_KEY, embed_candidates, pack
+from kb.sentences import SENTENCE_KEY, embed_quotable, pack
 from kb.settings import Settings
 from kb.store import Store, record_meta
 
@@ -278,7 +278,7 @@ class _Ingest:
             # alone, so slicing does not change a vector)
             for i in range(0, len(chunks), BATCH_CHUNKS):
                 part = chunks[i:i + BATCH_CHUNKS]
-                for c, rows in zip(part, embed_candidates(self.embedder, [c.text for c in part]),
+                for c, rows in zip(part, embed_quotable(self.embedder, [c.text for c in part]),
                                    strict=True):
                     c.metadata[SENTENCE_KEY] = pack(rows)
         if not self.began:

@@ -68,11 +68,11 @@ class Retriever:
         lex, n = self.lexical.get(), max(self.settings.candidates, k * 3)
         only = self.speaker_mask(lex, as_list(filters.speaker)) if filters and filters.speaker \
             else None
-        pool = self.candidates(query, qvec, n, allowed, lex, only)
+        pool = self.scored_pool(query, qvec, n, allowed, lex, only)
         prefer = self.speaker_mask(lex, speakers) if speakers else None
         if prefer is not None and prefer.any() and self.settings.speaker_boost > 0:
             both = prefer if only is None else prefer & only
-            pool = pool.merged(self.candidates(query, qvec, n, allowed, lex, both))
+            pool = pool.merged(self.scored_pool(query, qvec, n, allowed, lex, both))
         if not pool.ids:
             return []
         fused = fuse_scoped(pool.dense, pool.lexical, pool.lexical_max, self.settings.dense_weight,
@@ -106,9 +106,9 @@ class Retriever:
     def known_speakers(self) -> list[str]:
         return known_speakers(self.records())
 
-    def candidates(self, query: str, qvec: np.ndarray, n: int, allowed: set[str] | None = None,
-                   lex: SearchIndex | None = None,
-                   only: np.ndarray | None = None) -> Candidates:
+    def scored_pool(self, query: str, qvec: np.ndarray, n: int, allowed: set[str] | None = None,
+                    lex: SearchIndex | None = None,
+                    only: np.ndarray | None = None) -> ScoredPool:
         """The candidate pool of one query, both sides scored for every candidate: the ``n``
         nearest chunks (exact, or Chroma's HNSW in a big store) and the ``n`` best BM25 chunks,
         within the allowed documents (and, given ``only``, among the chunks it marks True).
@@ -116,7 +116,7 @@ class Retriever:
         and chunk table to use (default: the current ones)."""
         lex = self.lexical.get() if lex is None else lex
         if not len(lex):  # an empty store
-            return Candidates([], [], np.zeros(0, np.float32), np.zeros(0, np.float32), 1.0)
+            return ScoredPool([], [], np.zeros(0, np.float32), np.zeros(0, np.float32), 1.0)
         terms = lex.query_terms(query)  # the query in each language of the collection
         lex_scores = lex.scores([t for tokens in terms.values() for t in tokens])
         if allowed is not None and len(lex_scores):
@@ -136,7 +136,7 @@ class Retriever:
             found = cosines[missing] if cosines is not None else table.cosines(missing, qvec)
             dense.update(zip((lex.ids[i] for i in missing), map(float, found), strict=True))
         ids = list(dense)
-        return Candidates(
+        return ScoredPool(
             ids=ids, doc_ids=[doc_of(c) for c in ids],
             dense=np.fromiter(dense.values(), dtype=np.float32, count=len(ids)),
             lexical=np.array([lex_scores[lex.position[c]] if c in lex.position else 0.0
@@ -228,7 +228,7 @@ def doc_of(chunk_id: str) -> str:
 
 
 @dataclass
-class Candidates:
+class ScoredPool:
     """One query's candidate chunks with their cosine and BM25 scores (parallel lists)."""
 
     ids: list[str]
@@ -237,11 +237,11 @@ class Candidates:
     lexical: np.ndarray
     lexical_max: float
 
-    def merged(self, other: Candidates) -> Candidates:
+    def merged(self, other: ScoredPool) -> ScoredPool:
         """This pool and the candidates of ``other`` it lacks (same query: same scores)."""
         seen = set(self.ids)
         extra = [i for i, c in enumerate(other.ids) if c not in seen]
-        return Candidates(self.ids + [other.ids[i] for i in extra],
+        return ScoredPool(self.ids + [other.ids[i] for i in extra],
                           self.doc_ids + [other.doc_ids[i] for i in extra],
                           np.concatenate([self.dense, other.dense[extra]]),
                           np.concatenate([self.lexical, other.lexical[extra]]),

@@ -3,7 +3,7 @@ sentence vectors.
 
 The extractive answerer (``kb.answer.extractive``) scores the sentences of the passages it reads
 by their embedding's similarity to the question. Embedding them at question time was about two
-thirds of an ``ask``, so ingest embeds every chunk's candidate sentences (``candidates``: the
+thirds of an ``ask``, so ingest embeds every chunk's candidate sentences (``quotable``: the
 sentences the answerer reads, label lines joined to the sentence under them) with the answerer's
 own call (``embed_sentences``) and stores them in the chunk's metadata (``SENTENCE_KEY``: int8,
 base64): they are written and deleted with their chunk and come back with its text. A chunk
@@ -21,7 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     from kb.embedding import Embedder
 
-# Bump the number when ``candidates`` changes what it returns: vectors stored by another splitter
+# Bump the number when ``quotable`` changes what it returns: vectors stored by another splitter
 # are then never read against the wrong sentences (the answerer embeds instead).
 SENTENCE_KEY = "kb_sv1"
 
@@ -68,8 +68,8 @@ def _is_value(rest: str) -> bool:
     return short and (rest[-1:] not in ".!?" or _AMOUNT_FIRST.match(rest) is not None)
 
 
-def candidates(text: str) -> list[tuple[int, str]]:
-    """The answer candidates of a passage, (offset, text): its sentences, each label line
+def quotable(text: str) -> list[tuple[int, str]]:
+    """The sentences of a passage an answer may quote, (offset, text): each label line
     ("Step 1 - AI readiness scan (free of charge)") read together with the sentence on the line
     under it, which says what it stands for; the last line of a list of names stays as is (the
     line before it looks like a label as well)."""
@@ -101,10 +101,10 @@ def _is_label(sentence: str) -> bool:
 
 
 # -- stored vectors -------------------------------------------------------------------------------
-def embed_candidates(embedder: Embedder, texts: list[str]) -> list[np.ndarray]:
-    """The vectors of every passage's ``candidates``, one (sentences, dim) array per passage,
+def embed_quotable(embedder: Embedder, texts: list[str]) -> list[np.ndarray]:
+    """The vectors of every passage's ``quotable``, one (sentences, dim) array per passage,
     from one ``embed_sentences`` call (the answerer's) over the distinct sentences of them all."""
-    per_text = [[s for _, s in candidates(t)] for t in texts]
+    per_text = [[s for _, s in quotable(t)] for t in texts]
     distinct = list(dict.fromkeys(s for sentences in per_text for s in sentences))
     if not distinct:
         return [np.zeros((0, getattr(embedder, "dim", 0)), dtype=np.float32) for _ in texts]
@@ -142,11 +142,11 @@ def unpack(packed: object, dim: int, count: int) -> np.ndarray | None:
 def vectors_of(pairs: list[tuple[object, str]], embedder: Embedder) -> np.ndarray:
     """The unit vectors of sentences of stored passages, ``(hit, sentence)`` pairs (a hit: a
     ``kb.models.Hit``): each sentence's vector as ingest stored it with its passage when it is
-    one of the passage's ``candidates``, the others embedded now, in one call."""
+    one of the passage's ``quotable``, the others embedded now, in one call."""
     dim = getattr(embedder, "dim", 0)
     stored: dict[tuple[int, str], np.ndarray] = {}
     for hit in {id(h): h for h, _ in pairs}.values():
-        found = [s for _, s in candidates(hit.text)]
+        found = [s for _, s in quotable(hit.text)]
         vectors = unpack(getattr(hit, "sentence_vectors", None), dim, len(found))
         if vectors is not None:
             stored.update({(id(hit), s): v for s, v in zip(found, vectors, strict=True)})

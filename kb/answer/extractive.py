@@ -1,6 +1,6 @@
 """The sentences an answer can quote, scored, and the citations of the ones it quotes.
 
-Every candidate sentence (``kb.sentences.candidates``) of the passages read is scored by one
+Every candidate sentence (``kb.sentences.quotable``) of the passages read is scored by one
 rule: its embedding's cosine similarity to the question (the mean of its similarity to the
 searched query and to the user's own words, which differ for a follow-up), plus small terms, each
 one weight (measured in docs/decisions/14.md):
@@ -34,7 +34,7 @@ from kb.answer.answer_type import AnswerType
 from kb.answer.citations import citation
 from kb.lexical import SearchIndex, tokenize
 from kb.models import Citation, Hit
-from kb.sentences import candidates, unpack
+from kb.sentences import quotable, unpack
 
 if TYPE_CHECKING:
     from kb.embedding import Embedder
@@ -125,7 +125,7 @@ def _collect(hits: list[Hit], embedder: Embedder, dim: int) -> list[Sentence]:
     seen: set[str] = set()
     for hit in hits:
         heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
-        found = candidates(hit.text)
+        found = quotable(hit.text)
         stored = unpack(hit.sentence_vectors, dim, len(found))
         previous = None
         for j, (offset, text) in enumerate(found):

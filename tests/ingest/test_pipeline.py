@@ -263,7 +263,7 @@ def test_ingest_stores_every_chunks_answer_sentence_vectors(tmp_path, settings):
     stored = Store(settings).get()
     assert stored["ids"]
     for text, meta in zip(stored["texts"], stored["metadatas"], strict=True):
-        texts = [s for _, s in sentences.candidates(text)]
+        texts = [s for _, s in sentences.quotable(text)]
         vectors = sentences.unpack(meta[sentences.SENTENCE_KEY], ingest_embedder.dim, len(texts))
         expected = ingest_embedder.embed_sentences(texts)
         assert (np.einsum("ij,ij->i", vectors, expected) > 0.999).all()

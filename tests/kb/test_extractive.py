@@ -157,7 +157,7 @@ def test_a_label_line_is_read_with_the_sentence_under_it():
     assert not any(t.startswith("six partners") and "\n" in t for t in texts)
     names = "Partners\nNordic Textile Cluster (Sweden)\nBaltic Textile Network (Latvia)\n" \
             "All partner names are invented for this example.\n"
-    assert not any("\n" in sentence for _, sentence in sentences.candidates(names))
+    assert not any("\n" in sentence for _, sentence in sentences.quotable(names))
 
 
 # -- sentence vectors stored at ingest ------------------------------------------------------------
@@ -175,7 +175,7 @@ class _Counting(HashEmbedder):
 
 def _stored(hit: Hit, embedder: HashEmbedder) -> Hit:
     """The hit as a store written by this kb returns it: with its sentence vectors."""
-    [vectors] = sentences.embed_candidates(embedder, [hit.text])
+    [vectors] = sentences.embed_quotable(embedder, [hit.text])
     hit.sentence_vectors = sentences.pack(vectors)
     return hit
 

@@ -38,9 +38,9 @@ def test_unpack_refuses_what_does_not_fit():
 def test_stored_vectors_are_the_answerers_own_of_its_candidates():
     embedder = HashEmbedder()
     other = "Members visit a cluster abroad for three days. The project ran for 42 months."
-    got = sentences.embed_candidates(embedder, [TEXT, other, "# A heading"])
+    got = sentences.embed_quotable(embedder, [TEXT, other, "# A heading"])
     for text, vectors in zip([TEXT, other], got, strict=False):
-        texts = [s for _, s in sentences.candidates(text)]
+        texts = [s for _, s in sentences.quotable(text)]
         assert np.allclose(vectors, embedder.embed_sentences(texts))
     assert got[2].shape == (0, embedder.dim)
     # the answerer reads exactly these candidates
@@ -48,7 +48,7 @@ def test_stored_vectors_are_the_answerers_own_of_its_candidates():
               text=TEXT, score=1.0)
     lexical = SearchIndex.build(["a:0"], [TEXT], ["a"], "test")
     read = extractive.read([hit], ("free",), lexical, embedder, embedder.embed_query("free"))
-    assert sorted(s.text for s in read) == sorted(s for _, s in sentences.candidates(TEXT))
+    assert sorted(s.text for s in read) == sorted(s for _, s in sentences.quotable(TEXT))
 
 
 def test_a_hit_carries_its_vectors_but_never_shows_them():

@@ -34,7 +34,7 @@ print(len(docs), "documents,", len(qs), "questions", file=sys.stderr)
 
 from kb.settings import Settings
 from kb.api import KnowledgeBase, ANSWER_HITS, ANSWER_PER_DOC
-from kb.sentences import candidates
+from kb.sentences import quotable as candidates
 from kb.answer import extractive
 from eval.golden import missing_facts
 settings = Settings.from_env(store=STORE)
