@@ -160,6 +160,8 @@ def serve(settings: Settings, watch: list[str] | None = None) -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for chatty in ("watchfiles", "bm25s"):  # "1 change detected", "Building index from tokens"
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     started = time.perf_counter()
     parse_auth(settings.auth)  # a bad KB_AUTH or a busy port fails now, not after the model loads
     check_port(settings.host, settings.port)
