@@ -26,7 +26,7 @@ ANSWER_TIMEOUT = 30_000
 @pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.skip("no /usr/bin/chromium: run tests/setup-browser.sh")
+        pytest.skip("no /usr/bin/chromium: run tests/setup-debian.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -1,4 +1,4 @@
-"""Scanned PDFs read by the real Tesseract (tests/setup-ocr.sh installs it for `make test`)."""
+"""Scanned PDFs read by the real Tesseract (tests/setup-debian.sh installs it for `make test`)."""
 
 import logging
 
@@ -11,7 +11,7 @@ from kb.errors import LoadError
 from tests.ingest.office import scanned_pdf
 
 needs_tesseract = pytest.mark.skipif(
-    not ocr.available(), reason="Tesseract is missing: bash tests/setup-ocr.sh installs it")
+    not ocr.available(), reason="Tesseract is missing: bash tests/setup-debian.sh installs it")
 TEXT_PAGE = ("Harbour Heat Recovery\nReference number: KB-ILL-2022-31\n"
              "This page has a real text layer with enough words to need no OCR.")
 SCAN = ["Results of the pilot", "Coordinator: Kustvarme Cluster AB",

@@ -16,7 +16,7 @@ def test_the_office_files_are_up_to_date_with_their_sources():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.skipif(not ocr.available(), reason="Tesseract is missing: bash tests/setup-ocr.sh")
+@pytest.mark.skipif(not ocr.available(), reason="Tesseract is missing: bash tests/setup-debian.sh")
 def test_every_office_golden_fact_is_at_its_slide_row_section_or_ocrd_page():
     done = subprocess.run([sys.executable, "scripts/check_office_golden.py"], cwd=ROOT,
                           capture_output=True, text=True)
