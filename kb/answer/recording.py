@@ -34,7 +34,7 @@ def shape(q: Question, qvec: np.ndarray, hits: list[Hit], embedder: Embedder) ->
                 rest = [h for h in hits if h not in spans[0].hits]
                 return Draft(text, [cite], shape="discussion",
                              sources=[discussion.span_hit(spans[0]), *rest[:5]])
-    if q.speakers:
+    if q.speakers and q.shape != "list":  # "which webinars did X host?" lists documents
         said = quotes.speaker_quotes(hits, list(q.speakers), qvec, embedder)
         if said:
             text, cites = quotes.compose_quotes(said)
