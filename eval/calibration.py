@@ -2,21 +2,24 @@
 
 ``KnowledgeBase.ask`` abstains (``kb.answer.abstain``) when the top hit's fused score is below
 ``abstain_threshold``, when ``abstain_unknown`` or more of the question's idf mass is in words the
-collection never uses, when no answer sentence reaches ``abstain_sentence`` (cosine to the query),
-or when ``abstain_unmatched`` or more of the names, places and years the question states are not
-in the answer's sources. The per-question signals are the ones ``ask`` decided on
-(``Answer.signals``, kept by ``eval.golden``); this module picks thresholds that first abstain on
-every out-of-scope question, then make the fewest false abstentions. The held-out split is
-reported, never tuned on.
+collection never uses, when no answer sentence reaches ``abstain_sentence`` (cosine to the query)
+unless the first passages read hold ``abstain_coverage`` of its words (that gate is ``ask``'s
+setting, not searched here), or when ``abstain_unmatched`` or more of the names, places and years
+the question states are not in the answer's sources. The per-question signals are the ones
+``ask`` decided on (``Answer.signals``, kept by ``eval.golden``); this module picks thresholds
+that first abstain on every out-of-scope question, then make the fewest false abstentions. The
+held-out split is reported, never tuned on.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from eval.golden import QuestionResult
 from kb.errors import UsageError
+from kb.settings import Settings
 
 # setting -> (the signal it reads, how): "below" abstains when signal < t, "at_least" when >= t
 RULES = {"abstain_threshold": ("top_score", "below"),
@@ -27,14 +30,24 @@ NEVER = {"abstain_threshold": 0.0, "abstain_unknown": 1.01, "abstain_sentence": 
          "abstain_unmatched": 1.01}
 
 
+COVERAGE = Settings().abstain_coverage
+
+
+def signal_of(r: QuestionResult, rule: str) -> float:
+    """The signal ``rule`` reads for ``r``; the sentence rule never fires on a question whose
+    passages cover it (``coverage`` at least ``abstain_coverage``)."""
+    if rule == "abstain_sentence" and r.coverage >= COVERAGE:
+        return math.inf
+    return getattr(r, RULES[rule][0])
+
+
 def fires(rule: str, value: float, t: float) -> bool:
     return value < t if RULES[rule][1] == "below" else value >= t
 
 
 def abstains(r: QuestionResult, t: dict[str, float]) -> bool:
     """``ask``'s rule: any of the rules given in ``t`` fires (a rule not given never does)."""
-    return any(fires(rule, getattr(r, signal), t[rule])
-               for rule, (signal, _) in RULES.items() if rule in t)
+    return any(fires(rule, signal_of(r, rule), t[rule]) for rule in RULES if rule in t)
 
 
 def outcome(results: list[QuestionResult], t: dict[str, float]) -> dict[str, int]:
@@ -94,12 +107,13 @@ def joint_rules(tune: list[QuestionResult], most: int = 3) -> list[dict[str, flo
     candidates; ties go to the least strict setting, and each threshold is then moved to the
     middle of the gap where the tune outcome stays the same."""
     oos = [r for r in tune if r.type == "out_of_scope"]
-    candidates = {rule: [NEVER[rule]] + sorted({_past(rule, getattr(r, signal)) for r in oos})
-                  for rule, (signal, _) in RULES.items()}
+    candidates = {rule: [NEVER[rule]] + sorted({_past(rule, signal_of(r, rule)) for r in oos
+                                                if signal_of(r, rule) != math.inf})
+                  for rule in RULES}
     # which questions each candidate abstains on, as bit masks over ``tune``
-    masks = {rule: {t: sum(1 << i for i, r in enumerate(tune) if fires(rule, getattr(r, sig), t))
+    masks = {rule: {t: sum(1 << i for i, r in enumerate(tune) if fires(rule, signal_of(r, rule), t))
                     for t in values}
-             for rule, values in candidates.items() for sig in [RULES[rule][0]]}
+             for rule, values in candidates.items()}
     is_oos = sum(1 << i for i, r in enumerate(tune) if r.type == "out_of_scope")
     is_ans = sum(1 << i for i, r in enumerate(tune) if r.type == "answerable")
     best: dict[int, tuple[tuple[int, float], dict[str, float]]] = {}
@@ -128,10 +142,10 @@ def _strictness(t: dict[str, float]) -> float:
 def _widen(t: dict[str, float], tune: list[QuestionResult]) -> dict[str, float]:
     """Move each threshold to the middle of the range that keeps the same tune outcome."""
     out = dict(t)
-    for rule, (name, how) in RULES.items():
+    for rule, (_, how) in RULES.items():
         if t[rule] == NEVER[rule]:
             continue
-        values = sorted({getattr(r, name) for r in tune})
+        values = sorted({v for r in tune if (v := signal_of(r, rule)) != math.inf})
         if how == "at_least":  # abstain when >= t: the gap below t
             lower = max((v for v in values if v < t[rule]), default=0.0)
             out[rule] = round((lower + t[rule]) / 2, 4) if lower < t[rule] else t[rule]

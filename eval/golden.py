@@ -85,6 +85,7 @@ class QuestionResult:
     unknown_share: float
     best_sentence: float
     unmatched: float
+    coverage: float
     answer: str
     abstained: bool
     cited: list[dict[str, Any]]
@@ -358,6 +359,7 @@ def run(settings: Settings, golden: str | Path | None = None, corpus: str | Path
                         "abstain_unknown": settings.abstain_unknown,
                         "abstain_sentence": settings.abstain_sentence,
                         "abstain_unmatched": settings.abstain_unmatched,
+                        "abstain_coverage": settings.abstain_coverage,
                         "candidates": settings.candidates, "max_per_doc": settings.max_per_doc,
                         "mode": "llm" if settings.llm_enabled else "extractive"},
            **report(results)}

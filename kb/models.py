@@ -142,12 +142,15 @@ class Signals:
     mass in terms the collection never uses; ``best_sentence``: the best candidate answer
     sentence's cosine similarity to the question (0.0 when there is none); ``unmatched``: the
     share of the names, places and years the question states that the answer's sources do not
-    hold (names and places: its lead source; years: any cited source; 0.0 when it states none)."""
+    hold (names and places: its lead source; years: any cited source; 0.0 when it states none);
+    ``coverage``: the share of the question's words, each weighed by how rare it is in the
+    language, that the first passages read hold (``kb.answer.vocabulary.coverage``)."""
 
     top_score: float = 0.0
     unknown_share: float = 1.0
     best_sentence: float = 0.0
     unmatched: float = 0.0
+    coverage: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)

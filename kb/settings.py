@@ -58,6 +58,9 @@ class Settings:
     # ones), so every question scores higher; the least similar answerable golden question
     # scores 0.436 (docs/decisions/14.md)
     abstain_sentence: float = 0.40
+    # ... unless the first passages read hold this share of the question's rarity-weighed words
+    # (docs/decisions/14.md, "Coverage")
+    abstain_coverage: float = 0.75
     abstain_unmatched: float = 0.5
     answer_sentences: int = 5  # the most the answer format allows
     # Ingest embeds and stores every chunk's answer sentences (kb.sentences): ask embeds none.

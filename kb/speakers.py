@@ -34,19 +34,36 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
 
     A name of several words matches in any case ("karin holm", "Barry Hughes's"); its last word
     alone matches when written capitalised ("What did Holm say"). A one-word name matches only as
-    written, so a speaker called "Marketing" is not named by "the marketing budget"."""
+    written, so a speaker called "Marketing" is not named by "the marketing budget". What a
+    transcript adds to a person's name is not needed: letters after it and a part in brackets
+    ("Vaughan Gething AM" is named by "Vaughan Gething" and by "Gething")."""
     found: list[tuple[int, str]] = []
     for name in dict.fromkeys(known):
-        words = name.split()
+        words = personal_name(name)
         if not words:
             continue
         flags = re.I if len(words) > 1 else 0
-        m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question, flags)
+        m = None
+        for written in dict.fromkeys((name, " ".join(words))):
+            m = m or re.search(rf"(?<!\w){re.escape(written)}(?!\w)", question, flags)
         if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper():
             m = re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", question)
         if m is not None:
             found.append((m.start(), name))
     return [name for _, name in sorted(found)]
+
+
+_BRACKETS = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+
+
+def personal_name(name: str) -> list[str]:
+    """The words of a speaker's name without what a transcript adds to it: a part in brackets
+    and letters after it ("The Chair (Hon. Anthony Rota (Lib.))" -> The Chair; "Vaughan Gething
+    AM" -> Vaughan Gething)."""
+    words = _BRACKETS.sub(" ", name).split()
+    while len(words) > 1 and words[-1].isupper() and words[-1].isalpha():
+        words.pop()
+    return words
 
 
 def speaker_mask(lex: SearchIndex, records: Mapping[str, Mapping[str, Any]],

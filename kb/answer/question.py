@@ -12,7 +12,8 @@ judges abstention on (``analyse``). Nothing after it tokenises the question agai
 - ``speakers``: people it names who speak in a stored transcript (full name, or a surname only
   one of them has);
 - ``unknown_share``: how much of it is words the store never uses and that are not ordinary words
-  of the language either (``kb.answer.vocabulary``).
+  of the language either (``kb.answer.vocabulary``), judged on ``words`` (the query without the
+  speakers it names) in ``language`` (the store language it fits best).
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ class Question:
     asks_figure: bool = False  # its wording asks for an amount, a count, a duration or a date
     wanted: AnswerType | None = None  # the type of answer it asks for (``answer_type``)
     unknown_share: float = 0.0
+    words: str = ""  # the query without the speakers it names: what its words are judged on
+    language: str = "en"  # the store language the question fits best
 
     @property
     def answer_shape(self) -> str:
@@ -138,14 +141,14 @@ def analyse(text: str, query: str | None = None,
                           if set(_people(r)) & set(speakers) and r.get("source")})
         filters = _merge(filters, Filters(sources=sources))
         labels += tuple(f"speaker: {s}" for s in speakers)
+    words = _unnamed(query, speakers)
+    unknown, language = vocabulary.read(words, lexical) if lexical is not None else (0.0, "en")
     return Question(
         text=text, query=query, focus=focus, shape=shape, filters=filters,
         filter_labels=labels, speakers=speakers, exact=tuple(exact_terms(query)),
         places=tuple(places(query, shape)), terms=tuple(tokenize(query)),
         focus_terms=tuple(tokenize(focus)), asks_figure=_FIGURE.search(focus) is not None,
-        wanted=answer_type(focus),
-        unknown_share=(vocabulary.unknown_share(_unnamed(query, speakers), lexical)
-                       if lexical is not None else 0.0))
+        wanted=answer_type(focus), unknown_share=unknown, words=words, language=language)
 
 
 def stated_filters(focus: str, shape: str, records: Mapping[str, Mapping[str, Any]]

@@ -7,6 +7,12 @@ about clusters is a question about something else. So a word counts as unknown w
 does not hold it and it is rare in general English (``wordfreq``'s Zipf frequency below
 ``ORDINARY_ZIPF``) or written as a name (capitalised, not opening the question). This does not
 depend on how big the store is: in a small store most ordinary words are unused.
+
+``coverage`` asks the same of the passages an answer is read from: how much of the question they
+hold, each word weighed by how rare it is in the language (``telling``), so that "How many circles
+to draw?" is covered by a passage on drawing circles even when no single sentence of it embeds
+close to the question, and "How do I bake Swedish cinnamon buns?" is not covered by a passage on
+Swedish clusters.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from functools import lru_cache
 # Zipf 3.0: one use per million words ("composed" 4.3, "worth" 5.2, "voucher" 3.5, "moons" 3.4;
 # "longstocking" 2.0)
 ORDINARY_ZIPF = 3.0
+# A word's weight in ``coverage``: how rare it is in the language, 7 - Zipf ("the" 7.7, "cluster"
+# 4.5, "circles" 4.3, "cinnamon" 3.6; an unlisted word 7), at least 0.5.
+RARE_ZIPF = 7.0
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -45,7 +54,33 @@ def unknown_share(text: str, lexical) -> float:
     docstring) to ``lexical`` (a ``kb.lexical.SearchIndex``), in the store's language the
     question fits best (a Swedish question in a store with Swedish documents is read as
     Swedish); 0.0 for a question without content words."""
-    return min(_unknown_share(text, lexical, lang) for lang in lexical.languages)
+    return read(text, lexical)[0]
+
+
+def read(text: str, lexical) -> tuple[float, str]:
+    """``unknown_share`` of ``text``, and the store language it fits best (ties: the first of
+    ``lexical.languages``)."""
+    return min((_unknown_share(text, lexical, lang), lang) for lang in lexical.languages)
+
+
+def coverage(text: str, passages: list[str], language: str = "en") -> float:
+    """The share of the question's words (stop words aside) that ``passages`` hold, each word
+    weighed by how rare it is in ``language`` (``RARE_ZIPF`` - its Zipf frequency, at least
+    0.5); 1.0 for a question without content words."""
+    from kb.lexical import stopwords, tokenize_as
+
+    held = {t for p in passages for t in tokenize_as(p, language)}
+    stop = stopwords(language)
+    weights: dict[str, tuple[float, bool]] = {}
+    for m in _WORD.finditer(text):
+        word = m.group(0).lower()
+        if word in stop:
+            continue
+        for term in tokenize_as(word, language):
+            weight = max(RARE_ZIPF - zipf(word, language), 0.5)
+            weights[term] = (max(weight, weights.get(term, (0.0, False))[0]), term in held)
+    total = sum(w for w, _ in weights.values())
+    return sum(w for w, h in weights.values() if h) / total if total else 1.0
 
 
 def _unknown_share(text: str, lexical, language: str) -> float:

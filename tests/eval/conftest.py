@@ -118,10 +118,11 @@ def golden_set(tmp_path) -> tuple[Path, Path]:
 
 def question_result(id, split="tune", type="answerable", retrieved=("a",), expected=("a",),
                     score=0.5, abstained=False, facts=None, page=None, ts=None, cites_ok=True,
-                    unknown=0.0, sentence=0.6, unmatched=0.0) -> QuestionResult:
+                    unknown=0.0, sentence=0.6, unmatched=0.0, coverage=0.0) -> QuestionResult:
     return QuestionResult(id=id, split=split, type=type, question=id, query=id,
                           expected=list(expected), retrieved=list(retrieved), top_score=score,
                           unknown_share=unknown, best_sentence=sentence, unmatched=unmatched,
+                          coverage=coverage,
                           answer="", abstained=abstained, cited=[], facts_present=facts,
                           page_ok=page, timestamp_ok=ts, citations_ok=cites_ok)
 

@@ -14,7 +14,7 @@ from kb.settings import Settings
 from tests.conftest import SUPPLIER_DAY, write
 
 RULES = Settings(abstain_threshold=0.1, abstain_unknown=0.35, abstain_sentence=0.36,
-                 abstain_unmatched=0.5)
+                 abstain_unmatched=0.5, abstain_coverage=0.75)
 
 
 @pytest.mark.parametrize("sig, why", [
@@ -23,6 +23,9 @@ RULES = Settings(abstain_threshold=0.1, abstain_unknown=0.35, abstain_sentence=0
     (Signals(top_score=0.30, unknown_share=0.35, best_sentence=0.60), "mostly unknown words"),
     (Signals(top_score=0.30, unknown_share=0.0, best_sentence=0.30),
      "no sentence near the question"),
+    (Signals(top_score=0.30, unknown_share=0.0, best_sentence=0.30, coverage=0.74),
+     "no sentence near the question"),
+    (Signals(top_score=0.30, unknown_share=0.0, best_sentence=0.30, coverage=0.75), None),
     (Signals(top_score=0.30, unknown_share=0.0, best_sentence=0.60, unmatched=0.5),
      "a name or year the cited sources do not hold"),
 ])

@@ -120,3 +120,26 @@ def test_the_pronoun_i_and_a_named_speaker_are_not_unknown():
     assert vocabulary.unknown_share("Which webinars did the board host?", SMALL) == 0.0
     q = analyse("What did Helena Strand say about the board?", records=RECORDS, lexical=SMALL)
     assert q.speakers == ("Helena Strand",) and q.unknown_share == 0.0
+
+
+def test_coverage_weighs_a_questions_words_by_how_rare_they_are():
+    passage = ["Each host may use two warm-up exercises: geometric puzzles (3 circles to draw, "
+               "a square to divide) and matches to move."]
+    # "circles" and "draw" are held; only the common "many" is not, and it weighs little
+    assert 0.75 <= vocabulary.coverage("How many circles to draw?", passage) < 1.0
+    # a store about Swedish clusters holds "Swedish"; the rarer "cinnamon buns" weigh more
+    swedish = ["Swedish cluster organisations bake their member services into one offer."]
+    assert vocabulary.coverage("How do I bake Swedish cinnamon buns?", swedish) < 0.5
+    # the same words in another inflection are held ("circle")
+    assert vocabulary.coverage("Which circles to draw?", ["Draw one circle."]) == 1.0
+    assert vocabulary.coverage("What is it?", passage) == 1.0  # no content words
+
+
+def test_a_swedish_question_is_covered_by_swedish_passages():
+    texts = ["Medlemsföretaget betalar 90 000 kronor för en placering med en forskare.",
+             "The cluster board has seven seats."]
+    swedish = SearchIndex.build(["s:0", "e:0"], texts, ["s", "e"], "test", languages=["sv", None])
+    q = analyse("Vad betalar medlemsföretaget för en placering?", lexical=swedish)
+    assert q.language == "sv"
+    assert vocabulary.coverage(q.words, ["Medlemsföretaget betalar 90 000 kronor för en "
+                                         "placering."], q.language) == 1.0

@@ -48,6 +48,17 @@ def meeting_kb(tmp_path, settings):
     return KnowledgeBase(s, embedder=HashEmbedder())
 
 
+def test_a_speaker_is_named_without_the_letters_and_brackets_a_transcript_adds():
+    known = ["Vaughan Gething AM", "Lynne Neagle AM", "The Chair (Hon. Anthony Rota (Lib.))"]
+    assert named_speakers("What did Vaughan Gething say about crisis care?", known) == [
+        "Vaughan Gething AM"]
+    assert named_speakers("Gething's view, and Neagle's?", known) == ["Vaughan Gething AM",
+                                                                       "Lynne Neagle AM"]
+    assert named_speakers("What did the chair rule?", known) == ["The Chair (Hon. Anthony Rota "
+                                                                 "(Lib.))"]
+    assert named_speakers("What did the AM say?", known) == []
+
+
 def test_named_speakers_full_names_any_case_surnames_capitalised_one_word_names_as_written():
     known = ["Karin Holm", "Barry Hughes", "Marketing"]
     assert named_speakers("What did karin holm say about costs?", known) == ["Karin Holm"]

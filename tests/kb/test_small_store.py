@@ -32,6 +32,8 @@ DOCS = {
                 "funding, held online twice a term.",
     "mentoring": "# Mentoring\nStart-ups are matched with an experienced mentor from a member "
                  "company for six months of monthly meetings.",
+    "action": "# Unfolding of the action\nFigure 3 gives a global overview of the action "
+              "unfolding by articulating the deployment of the STAR methodology.",
 }
 
 
@@ -66,3 +68,20 @@ def test_a_small_store_answers_ordinary_words_it_never_uses(small_kb, question, 
 def test_a_small_store_still_declines_what_it_does_not_hold(small_kb, question):
     answer = small_kb.ask(question)
     assert answer.abstained, (answer.signals, answer.text)
+
+
+@pytest.mark.slow
+def test_a_short_question_far_from_every_sentence_is_answered_when_its_passages_hold_it(small_kb):
+    """"What does Figure 3 give?" embeds far from every sentence (the short questions of real
+    reports do); its passage holds its words, so the sentence rule lets it through, and without
+    that coverage the same rule declines it."""
+    question = "What does Figure 3 give?"
+    sig = small_kb.ask(question).signals
+    assert sig.coverage >= 0.75, sig
+    strict = KnowledgeBase(small_kb.settings.with_(abstain_sentence=sig.best_sentence + 0.05),
+                           embedder=small_kb.embedder)
+    answer = strict.ask(question)
+    assert not answer.abstained and "global overview" in answer.text, answer.signals
+    uncovered = KnowledgeBase(strict.settings.with_(abstain_coverage=1.01),
+                              embedder=small_kb.embedder)
+    assert uncovered.ask(question).abstained
