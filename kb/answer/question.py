@@ -71,6 +71,7 @@ _CATEGORY_NOUNS = {"event": "event", "service": "service", "initiative": "long-t
                    "programme": "long-term initiative", "program": "long-term initiative"}
 _NOUN = re.compile(r"\b(projects?|reports?|methods?|tools?|webinars?|recordings?|events?|services?"
                    r"|initiatives?|programmes?|programs?)\b", re.I)
+_AND_NOUN = re.compile(rf"\s*(?:,|and/or|or|and|&)\s*(?:other\s+)?{_NOUN.pattern}", re.I)
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d\d)\b", re.I)
 _BEFORE = re.compile(r"\b(?:before|until|up to|by)\s+((?:19|20)\d\d)\b", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b", re.I)
@@ -159,23 +160,40 @@ def stated_filters(focus: str, shape: str, records: Mapping[str, Mapping[str, An
     if shape != "list":
         return None, ()
     values: dict[str, Any] = {}
-    noun = _NOUN.search(focus)
-    if noun:
-        word = noun.group(1).lower().rstrip("s")
-        kinds = {str(r.get("kind")) for r in records.values()}
-        cats = {str(r.get("category")) for r in records.values()}
-        if _KIND_NOUNS.get(word) in kinds:
-            values["kind"] = _KIND_NOUNS[word]
-        elif _CATEGORY_NOUNS.get(word) in cats and _CATEGORY_NOUNS[word] in CATEGORIES:
-            values["category"] = _CATEGORY_NOUNS[word]
+    words = _listed_nouns(focus)
+    kinds = {str(r.get("kind")) for r in records.values()}
+    cats = {str(r.get("category")) for r in records.values()}
+    if words and all(_KIND_NOUNS.get(w) in kinds for w in words):
+        values["kind"] = _one_or_list(_KIND_NOUNS[w] for w in words)
+    elif words and all(_CATEGORY_NOUNS.get(w) in cats & set(CATEGORIES) for w in words):
+        values["category"] = _one_or_list(_CATEGORY_NOUNS[w] for w in words)
     org = named_organisation(focus, records)
     if org:
         values["organisation"] = org
     values.update(_years(focus))
     if not values:
         return None, ()
-    labels = tuple(f"{k}: {v}" for k, v in values.items())
+    labels = tuple(f"{k}: {' or '.join(v) if isinstance(v, list) else v}"
+                   for k, v in values.items())
     return Filters(**values), labels
+
+
+def _listed_nouns(focus: str) -> list[str]:
+    """The nouns of the things a list question asks for, singular: the first one it names and
+    those joined to it ("projects or methods" -> project, method; "events for SMEs" -> event)."""
+    first = _NOUN.search(focus)
+    if first is None:
+        return []
+    words, end = [first.group(1)], first.end()
+    while m := _AND_NOUN.match(focus, end):
+        words.append(m.group(1))
+        end = m.end()
+    return list(dict.fromkeys(w.lower().rstrip("s") for w in words))
+
+
+def _one_or_list(values) -> str | list[str]:
+    found = list(dict.fromkeys(values))
+    return found[0] if len(found) == 1 else found
 
 
 def _years(focus: str) -> dict[str, int]:

@@ -67,6 +67,13 @@ def test_a_list_states_the_filters_the_store_holds():
     assert since.filters == Filters(kind="report", year_from=2021)
     events = analyse("Which events for SMEs are there?", records=RECORDS)
     assert events.filters == Filters(category="event")
+    # several kinds joined: all of them; a kind and a category: neither
+    both = analyse("Which projects or methods are about timber?", records=RECORDS)
+    assert both.filters == Filters(kind=["report", "toolbox"])
+    assert both.filter_labels == ("kind: report or toolbox",)
+    assert analyse("Which projects, methods and webinars cover AI?", records=RECORDS
+                   ).filters == Filters(kind=["report", "toolbox", "transcript"])
+    assert analyse("Which projects and events involve SMEs?", records=RECORDS).filters is None
     # a kind the store does not hold, and a name that is no organisation of it: no filter
     assert analyse("Which webinars did Nokia coordinate?", records={"r1": RECORDS["r1"]}
                    ).filters is None
