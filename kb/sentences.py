@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
 # Bump the number when ``quotable`` changes what it returns: vectors stored by another splitter
 # are then never read against the wrong sentences (the answerer embeds instead).
-SENTENCE_KEY = "kb_sv1"
+SENTENCE_KEY = "kb_sv2"
 
 _SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s\"”)]|$))*(?:[.!?]+[\"”)]?(?=\s|$)|\n|$)")
 _SPEAKER = re.compile(r"^[A-ZÅÄÖ][\w.'’-]*(?:\s+[\w.'’-]+){0,4}:\s+")
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+# a list item's mark: a dash, star or number, or a bullet glyph (a PDF's symbol-font bullets are
+# private-use characters, often with no space after them)
+_BULLET = re.compile(r"^\s*(?:(?:[-*•–]|\d+[.)])\s+|[▪◦●■□➢➤►◆‣⁃∙✓✔\ue000-\uf8ff]\s*)")
 # "Funding: SEK 2 480 000", "**Project duration:** February 2024 - January 2027",
 # "Stiftelsen IMIT - coordinator": a short line without a full stop that still states a fact
 _FIELD = re.compile(r"^\W{0,2}[\w ()/'’&-]{2,40}?(?::\W{0,2}|\s[-–]\s)\s*\S")

@@ -59,7 +59,8 @@ _BOILERPLATE = re.compile(
     r"\b(?:disclaimer|all rights reserved|views (?:and opinions )?expressed|cookies?|"
     r"privacy (?:policy|notice)|terms of use|"
     r"skip to (?:main )?content|back to top|table of contents|for illustration only)\b|©|"
-    r"\(c\) \d{4}", re.I)
+    r"\(c\) \d{4}|"
+    r"\.{5,}|…{3,}|(?:\. ){5,}", re.I)  # the dot leaders of a table of contents
 
 
 @dataclass
@@ -74,7 +75,8 @@ class Sentence:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    """A disclaimer, a copyright or cookie notice, navigation, or a fragment (the tail of a title
+    """A disclaimer, a copyright or cookie notice, navigation (a table of contents' line), or a
+    fragment (the tail of a title
     broken over lines with the next heading glued to it: lower-case, no full stop, no label):
     never answer material."""
     return _BOILERPLATE.search(sentence) is not None or _FRAGMENT.match(sentence) is not None

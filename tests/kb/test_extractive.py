@@ -57,6 +57,16 @@ def test_split_drops_headings_and_strips_speakers_and_bullets():
                          "The onboarding owner calls within two working days."]
 
 
+def test_split_strips_the_bullet_glyphs_of_a_pdf():
+    # symbol-font bullets come out of a PDF as private-use characters, often without a space
+    text = ("Each theme leader presents:\n\uf0b7 the number of ideas generated in the group,\n"
+            "\uf0fcthe five best ideas for the next step.\n▪ The ideas discussed the most.")
+    sentences = [s for _, s in split_sentences(text)]
+    assert sentences[1:] == ["the number of ideas generated in the group,",
+                             "the five best ideas for the next step.",
+                             "The ideas discussed the most."]
+
+
 def test_split_offsets_point_at_verbatim_text():
     text = "Intro line that is long enough. Funding: EUR 2 480 000\n- A bullet item with words.\n"
     for offset, sentence in split_sentences(text):
@@ -139,6 +149,13 @@ def test_a_title_broken_over_lines_is_not_an_answer_but_a_field_or_bullet_is():
     assert not extractive.is_boilerplate("benchmarking stage: about 60 hours (questionnaire);")
     assert not extractive.is_boilerplate("the onboarding owner calls within two working days.")
     assert not extractive.is_boilerplate("Topic: circular textiles, sorting and recycling")
+
+
+def test_a_table_of_contents_line_is_navigation():
+    assert extractive.is_boilerplate("A global overview of the unfolding of innovation clubs "
+                                     "sessions ........................ 7")
+    assert extractive.is_boilerplate("3.2.4 The 2nd innovation club session . . . . . . . 12")
+    assert not extractive.is_boilerplate("So... we tried it again in May, and it worked.")
 
 
 def test_a_label_line_is_read_with_the_sentence_under_it():
