@@ -26,6 +26,13 @@ LISTS = ("tags", "speakers")
 MAX_TEXT = 2000  # characters kept of a list or mapping turned into text
 
 
+def illustrative(keywords: Any) -> bool:
+    """A file's keywords (PDF ``/Keywords``, an Office file's core property) that mark it as an
+    invented example: the word "illustrative" among them. The flag is shown as a badge; the
+    notice is never text to index."""
+    return re.search(r"\billustrative\b", str(keywords or ""), re.I) is not None
+
+
 def typed(meta: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The metadata with known fields typed, and one line per value that was dropped or kept as
     text (``"duration_seconds: 'abc' is not a number; dropped"``)."""

@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from ingest import limits, ocr
 from ingest.fields import fields_from_lines
+from ingest.metadata import illustrative
 from ingest.text import open_regular
 from kb.errors import LoadError
 from kb.models import Document, Unit
@@ -126,7 +127,7 @@ def _read(f: BinaryIO, path: Path, source: str, kind: str, budget: limits.Budget
                         else "PDF has no text layer and no page image to OCR")
     meta = fields_from_lines([line for text in raw[:3] for line in clean(text).splitlines()])
     title = pdf_title or first_line(units[0].text) or path.stem
-    if re.search(r"\billustrative\b", keywords, re.I):  # an invented example (keyword)
+    if illustrative(keywords):
         meta["illustrative"] = True
     return Document(source=source, kind=kind, title=title, units=units, metadata=meta)
 

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ingest.metadata import illustrative
 from ingest.siblings import siblings
 from ingest.word import check_package
 from kb.errors import LoadError
@@ -40,7 +41,8 @@ def load(path: Path, source: str, kind: str) -> Document:
     title = ((props.title or "").strip() or next((u.section for u in units if u.slide == 1
                                                   and u.section != "Slide 1"), "")
              or path.stem.replace("-", " "))
-    meta: dict[str, Any] = {"author": (props.author or "").strip(), "slide_count": len(deck.slides)}
+    meta: dict[str, Any] = {"author": (props.author or "").strip(), "slide_count": len(deck.slides),
+                            "illustrative": illustrative(props.keywords)}
     meta.update(linked(path, source, TRANSCRIPT_SUFFIXES, "transcript"))
     return Document(source=source, kind=kind, title=title, units=units,
                     metadata={k: v for k, v in meta.items() if v})

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ingest.metadata import illustrative
 from ingest.text import read_text
 from ingest.word import check_package
 from kb.errors import LoadError
@@ -35,13 +36,14 @@ def load_xlsx(path: Path, source: str, kind: str) -> Document:
         units = [u for ws in book.worksheets
                  for u in records(ws.title, ws.iter_rows(values_only=True))]
         title = (book.properties.title or "").strip()
-        author = (book.properties.creator or "").strip()
+        meta = {"author": (book.properties.creator or "").strip(),
+                "illustrative": illustrative(book.properties.keywords)}
     finally:
         book.close()
     if not units:
         raise LoadError(source, "no sheet with a header row and data rows")
     return Document(source=source, kind=kind, title=title or _title(path), units=units,
-                    metadata={"author": author} if author else {})
+                    metadata={k: v for k, v in meta.items() if v})
 
 
 def load_csv(path: Path, source: str, kind: str) -> Document:

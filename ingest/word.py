@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.fields import fields_from_lines, fields_from_pairs
+from ingest.metadata import illustrative
 from kb.errors import LoadError
 from kb.models import Document, Unit
 
@@ -29,7 +30,8 @@ def load(path: Path, source: str, kind: str) -> Document:
     title, units, pairs = _read(document)
     if not units:
         raise LoadError(source, "no text in the Word document")
-    meta: dict[str, Any] = {"author": (props.author or "").strip()}
+    meta: dict[str, Any] = {"author": (props.author or "").strip(),
+                            "illustrative": illustrative(props.keywords)}
     meta.update(fields_from_lines([line for u in units for line in u.text.splitlines()]))
     meta.update(fields_from_pairs(pairs))
     title = (props.title or "").strip() or title or path.stem.replace("-", " ")

@@ -9,9 +9,10 @@
                                                                (an image only: no text layer)
     corpus/reports/cluster-project-portfolio.xlsx              the cluster's project list
 
-The texts live in scripts/office_sources.py. Every file is illustrative (it says so in a visible
-line). The output is deterministic: fixed document dates, fixed zip entry times and reportlab's
-invariant mode, so a rebuild gives identical bytes.
+The texts live in scripts/office_sources.py. Every file is illustrative (its keywords say so:
+kb reads that as the document's ``illustrative`` flag, a badge, and never indexes a notice). The
+output is deterministic: fixed document dates, fixed zip entry times and reportlab's invariant
+mode, so a rebuild gives identical bytes.
 
 Usage:
     python scripts/build_office_corpus.py           # build all four files
@@ -55,6 +56,7 @@ def fixed_zip(data: bytes) -> bytes:
 
 def _props(props, title: str, author: str) -> None:
     props.title, props.author = title, author
+    props.keywords = src.ILLUSTRATIVE_KEYWORD
     props.created = props.modified = props.last_printed = FIXED
     props.last_modified_by = author
     props.revision = 1
@@ -120,6 +122,7 @@ def build_xlsx() -> bytes:
 
     book = Workbook()
     book.properties.title, book.properties.creator = src.XLSX_TITLE, src.XLSX_AUTHOR
+    book.properties.keywords = src.ILLUSTRATIVE_KEYWORD
     book.properties.created = book.properties.modified = FIXED
     ws = book.active
     ws.title = "Projects"
@@ -170,6 +173,7 @@ def build_scan() -> bytes:
     c = canvas.Canvas(buf, pagesize=A4, invariant=1)
     c.setTitle(src.SCAN_TITLE)
     c.setAuthor(src.SCAN_AUTHOR)
+    c.setKeywords(src.ILLUSTRATIVE_KEYWORD)
     c.setCreator("kb scripts/build_office_corpus.py (scanned at 200 dpi, no text layer)")
     c.drawImage(ImageReader(scan_image()), 0, 0, width=A4[0], height=A4[1])
     c.showPage()

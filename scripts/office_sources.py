@@ -1,17 +1,17 @@
 """Texts of the Office, spreadsheet and scanned files in the starter corpus
 (scripts/build_office_corpus.py writes them). Everything here is illustrative: the clusters,
-companies, people and figures are invented for the kb starter corpus."""
+companies, people and figures are invented for the kb starter corpus. Each file says so in its
+keywords ("illustrative": ``ILLUSTRATIVE_KEYWORD``), which kb shows as a badge, not in its text."""
 
 from __future__ import annotations
 
-ILLUSTRATIVE = "Illustrative example written for the kb starter corpus."
+ILLUSTRATIVE_KEYWORD = "illustrative"
 
 # -- corpus/reports/kalmarsund-industrial-symbiosis.docx ------------------------------------------
 DOCX_TITLE = "Kalmarsund Industrial Symbiosis: final report"
 DOCX_AUTHOR = "Sara Lindholm"
 DOCX_BLOCKS: list[tuple[str, object]] = [
     ("h1", "Kalmarsund Industrial Symbiosis"),
-    ("p", f"{ILLUSTRATIVE} The cluster, companies and figures are invented."),
     ("table", [
         ["Reference number", "KB-ILL-2021-14"],
         ["Coordinator", "Kalmarsund Process & Energy Cluster"],
@@ -74,8 +74,7 @@ DECK_AUTHOR = "Ingrid Haugland"
 DECK_SLIDES: list[dict] = [
     {"cover": True, "title": DECK_TITLE,
      "body": ["Innovation Tool of the Month", "Ingrid Haugland, Tverrfjord Process Cluster"],
-     "notes": "Illustrative slides written for the kb starter corpus: the cluster, people and "
-              "figures are invented. Open with the drawing of the upside-down stage."},
+     "notes": "Open with the drawing of the upside-down stage."},
     {"title": "Why we turned the pitch around",
      "body": ["Autumn 2018: classic supplier pitch session",
               "11 SMEs presented to 4 large plants",
@@ -182,8 +181,6 @@ SCAN_LINES: list[tuple[str, str]] = [
     ("text", "On 12 December 2022 the steering group decided to apply for investment"),
     ("text", "funding for the pilot line in the next regional call."),
     ("gap", ""),
-    ("text", f"{ILLUSTRATIVE} Names and figures are invented."),
-    ("gap", ""),
     ("text", "Signed for the coordinator, 15 December 2022"),
     ("signature", ""),
     ("text", "Karin Ekdahl, cluster manager"),
@@ -192,8 +189,7 @@ SCAN_LINES: list[tuple[str, str]] = [
 # -- corpus/reports/cluster-project-portfolio.xlsx -----------------------------------------------
 XLSX_TITLE = "Bergslagen Process Industry Cluster: project portfolio 2019-2025"
 XLSX_AUTHOR = "Bergslagen Process Industry Cluster"
-XLSX_CAPTION = (f"{XLSX_TITLE}. {ILLUSTRATIVE} Projects, companies, people and amounts are "
-                "invented.")
+XLSX_CAPTION = XLSX_TITLE
 XLSX_HEADER = ["Project", "Reference number", "Coordinator", "Programme", "Funding (SEK)",
                "Start", "End", "Status", "Aim", "Contact"]
 XLSX_ROWS: list[list[object]] = [

@@ -26,7 +26,18 @@ FACT_SUPPORT = 2
 LIST_ITEMS = 8
 LIST_MIN = 0.6  # a listed document's best passage scores at least this share of the best's
 ALSO_IN = 2
-STEPS = ("resources", "preparation", "execution", "follow-up")
+# how a method's step sections are headed, by the step they are (English, Swedish, Norwegian,
+# Danish, Finnish, German): a heading that starts with one of these words is that step
+STEP_HEADINGS = {
+    "resources": ("resource", "resurs", "ressurs", "ressource", "resurssi"),
+    "preparation": ("preparation", "preparing", "before the", "förbered", "forbered", "valmistel",
+                    "vorbereit"),
+    "execution": ("execution", "implementation", "running the", "on the day", "genomför",
+                  "gjennomfør", "gennemfør", "udførelse", "toteutus", "durchführ"),
+    "follow-up": ("follow up", "follow-up", "followup", "after the", "uppfölj", "oppfølg",
+                  "opfølg", "seuranta", "jatkotoim", "nachbereit"),
+}
+STEPS = tuple(STEP_HEADINGS)
 # identifying fields of a list item, by document kind
 ID_FIELDS = {"report": ("coordinator", "years"), "toolbox": ("category", "contributed_by"),
              "transcript": ("presenter", "date")}
@@ -122,9 +133,17 @@ def identifying_fields(hit: Hit) -> dict[str, str]:
     return out
 
 
+def step_of(section: str | None) -> str | None:
+    """The step (``STEPS``) a section heading names ("Follow up and evaluation", "3.
+    Förberedelser"), or None."""
+    name = re.sub(r"^[\W\d_]+", "", (section or "").strip().lower())
+    return next((step for step, starts in STEP_HEADINGS.items()
+                 if name.startswith(starts)), None)
+
+
 def is_method(sections: list[str | None]) -> bool:
-    """A document laid out as a method: at least two step sections (``STEPS``)."""
-    return sum((s or "").strip().lower() in STEPS for s in set(sections)) >= 2
+    """A document laid out as a method: sections for at least two of its steps (``STEPS``)."""
+    return len({step_of(s) for s in sections} - {None}) >= 2
 
 
 def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
@@ -138,7 +157,7 @@ def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
     items, lines = [], []
     for i, section in enumerate(sections):
         name = (section or "").strip()
-        if i and name.lower() not in STEPS:
+        if i and step_of(name) is None:
             continue
         best = key_sentence([s for s in entry if s.hit.section == section])
         if best is None:

@@ -37,12 +37,17 @@ _DISCUSSION = re.compile(
     r"(?:decided|agreed|concluded|discussed)\b|\bwhat did (?:they|we|the \w+) (?:decide|agree|"
     r"conclude|discuss)\b", re.I)
 _STEPS = re.compile(r"\b(?:what|which) are the (?:main |key |first |next )?(?:steps|stages|phases)"
-                    r"\b|\bstep[- ]by[- ]step\b|\bsteps (?:to|for|in)\b|\bhow to\b", re.I)
+                    r"\b|\bstep[- ]by[- ]step\b|\bsteps (?:to|for|in)\b|\bhow to\b|"
+                    r"\bvilka (?:är|var) (?:de )?(?:första |viktigaste )?stegen\b|"
+                    r"\bsteg för steg\b", re.I)
 _HOW_DO = re.compile(
     r"\bhow (?:do|does|did|can|could|should|would|might|to)\s+(?:\w+\s+){0,3}?(?:run|organi[sz]e|"
     r"set up|setup|carry out|plan|prepare|hold|host|start|launch|implement|conduct|design|build|"
     r"arrange|establish|create|introduce|manage|facilitate|structure|do|make|get|use|apply|"
-    r"measure|follow up|recruit|select|evaluate)\b", re.I)
+    r"measure|follow up|recruit|select|evaluate)\b|"
+    r"\bhur (?:gör|ordnar|organiserar|genomför|planerar|förbereder|startar|driver|arrangerar|"
+    r"håller|följer|bygger|skapar|använder|mäter|rekryterar) (?:man|vi|ni|andra|de|\w+et|\w+en)\b",
+    re.I)
 _PLURAL_NOUN = (r"(?:projects?|reports?|methods?|tools?|calls?|webinars?|recordings?|events?|"
                 r"services?|initiatives?|programmes?|programs?|clusters?|organi[sz]ations?|"
                 r"examples?|cases?|activities|formats?)")
@@ -51,14 +56,18 @@ _LIST = re.compile(
     rf"reports|methods|tools|calls|webinars|recordings|events|services|initiatives|programmes|"
     rf"programs|activities|formats)\b|\bexamples? of\b|\bwho (?:has|have) (?:worked|been working)"
     rf"\b|^\W*(?:list|name|show)\s+(?:me\s+)?(?:all\s+|the\s+|some\s+)*{_PLURAL_NOUN}\b|"
-    rf"\bare there (?:any )?{_PLURAL_NOUN}\b", re.I)
+    rf"\bare there (?:any )?{_PLURAL_NOUN}\b|"
+    r"^\W*(?:och |så )?vilka\s+(?:andra\s+)?(?:projekt|metoder|verktyg|webbinarier|evenemang|"
+    r"tjänster|initiativ|program|utlysningar)\b|\bexempel på\b", re.I)
 _FACT = re.compile(
     r"\bhow (?:much|many|long|often|soon|fast|quickly|early|late|large|big|high|old)\b|\bwhen\b|"
     r"\bwho\b|\bwhom\b|\bwhose\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|"
     r"day)\b|\bwhat (?:does|did|do|would|will) (?:\w+\s+){0,4}?(?:cost|charge|pay|earn)\b|"
     r"\bwhat (?:is|was|are|were) the (?:\w+\s+){0,3}?(?:cost|price|fee|budget|funding|deadline|"
     r"duration|number|amount|share|rate|name|size|date|total)\b|\bwhere\b|^\W*(?:is|are|was|"
-    r"were|does|do|did|can|has|have)\b", re.I)
+    r"were|does|do|did|can|has|have)\b|"
+    r"\bhur (?:mycket|många|länge|ofta|stor|stort)\b|\bnär\b|\bvem\b|"
+    r"\bvad (?:kostar|betalar|kostade|tar)\b", re.I)
 # wording that asks for a figure: an amount, a count, a duration, a date, a share
 _FIGURE = re.compile(
     r"\bhow (?:much|many|long|often|soon|fast|quickly|large|big|high|old)\b|\bwhen\b|"

@@ -6,13 +6,14 @@ from pathlib import Path
 
 
 def make_docx(path: Path, *, title: str = "", author: str = "",
-              blocks: list[tuple[str, object]] = ()) -> Path:
+              blocks: list[tuple[str, object]] = (), keywords: str = "") -> Path:
     """``blocks``: ("h1"/"h2"/"p", text) or ("table", [[label, value], ...])."""
     import docx
 
     d = docx.Document()
     d.core_properties.title = title
     d.core_properties.author = author
+    d.core_properties.keywords = keywords
     for what, value in blocks:
         if what == "table":
             table = d.add_table(rows=0, cols=len(value[0]))
@@ -29,13 +30,14 @@ def make_docx(path: Path, *, title: str = "", author: str = "",
     return path
 
 
-def make_pptx(path: Path, slides: list[dict], *, title: str = "") -> Path:
+def make_pptx(path: Path, slides: list[dict], *, title: str = "", keywords: str = "") -> Path:
     """``slides``: dicts with optional "title", "body" (lines), "table" (rows), "notes"."""
     from pptx import Presentation
     from pptx.util import Inches
 
     deck = Presentation()
     deck.core_properties.title = title
+    deck.core_properties.keywords = keywords
     for spec in slides:
         slide = deck.slides.add_slide(deck.slide_layouts[1 if "body" in spec else 5])
         if "title" in spec:
@@ -56,10 +58,11 @@ def make_pptx(path: Path, slides: list[dict], *, title: str = "") -> Path:
     return path
 
 
-def make_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def make_xlsx(path: Path, sheets: dict[str, list[list[object]]], keywords: str = "") -> Path:
     from openpyxl import Workbook
 
     book = Workbook()
+    book.properties.keywords = keywords
     book.remove(book.active)
     for name, rows in sheets.items():
         ws = book.create_sheet(name)

@@ -4,7 +4,7 @@ from ingest.chunking import chunk_document
 from ingest.loaders import load
 from kb.errors import LoadError
 from tests.conftest import write
-from tests.ingest.office import encrypt, make_docx
+from tests.ingest.office import encrypt, make_docx, make_pptx, make_xlsx
 
 REPORT = [
     ("h1", "Harbour Heat Recovery"),
@@ -58,3 +58,20 @@ def test_bad_word_files_are_load_errors_naming_the_reason(tmp_path, make, reason
     with pytest.raises(LoadError) as err:
         load(path, "bad.docx")
     assert err.value.source == "bad.docx" and reason in err.value.reason
+
+
+def test_office_keywords_mark_an_invented_example(tmp_path):
+    """The word "illustrative" among an Office file's keywords is the document's flag (a badge),
+    as it is for a PDF's; other keywords set nothing."""
+    from ingest import slides, spreadsheet, word
+
+    files = [(word.load, make_docx(tmp_path / "a.docx", blocks=[("p", "Text.")],
+                                   keywords="cluster, illustrative")),
+             (slides.load, make_pptx(tmp_path / "b.pptx", [{"title": "Slide", "body": ["Text"]}],
+                                     keywords="illustrative")),
+             (spreadsheet.load_xlsx, make_xlsx(tmp_path / "c.xlsx", {"S": [["A", "B"], [1, 2]]},
+                                               keywords="Illustrative"))]
+    for loader, path in files:
+        assert loader(path, path.name, "report").metadata.get("illustrative") is True, path.name
+    plain = make_docx(tmp_path / "d.docx", blocks=[("p", "Text.")], keywords="cluster, report")
+    assert "illustrative" not in word.load(plain, "d.docx", "report").metadata

@@ -87,6 +87,15 @@ def test_a_procedure_outlines_the_method_in_its_own_order_then_other_sources():
 def test_a_document_is_a_method_when_it_has_step_sections():
     assert compose.is_method(["Purpose", "Preparation", "Execution", "Follow-up"])
     assert not compose.is_method(["Summary", "Results", "Preparation"])
+    # headings that say the same in other words and other languages
+    assert compose.is_method(["Background", "2. Preparation phase", "Follow up and evaluation"])
+    assert compose.is_method(["Syfte", "Resurser", "Förberedelser", "Genomförande", "Uppföljning"])
+    assert compose.is_method(["Formål", "Forberedelse", "Gjennomføring", "Oppfølging"])
+    assert compose.step_of("Implementation") == "execution"
+    assert compose.step_of("Preparations for the day") == "preparation"
+    assert compose.step_of("Results") is None and compose.step_of(None) is None
+    # only the first section of a method and its steps make the outline
+    assert not compose.is_method(["Follow-up"])
 
 
 def test_a_fact_leads_with_a_field_the_question_asks_for():

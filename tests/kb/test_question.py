@@ -27,6 +27,13 @@ from kb.models import Filters
     ("What was decided about the budget?", "discussion"),
     ("Why do members leave after a year?", "passage"),
     ("How is the cluster board composed?", "passage"),
+    # Swedish wording
+    ("Hur ordnar man en placering med en forskare?", "procedure"),
+    ("Vilka är stegen för att starta ett nätverk?", "procedure"),
+    ("Vilka projekt har arbetat med vätgas?", "list"),
+    ("Hur mycket betalar medlemsföretaget?", "fact"),
+    ("Vem äger resultatet?", "fact"),
+    ("Varför slutar medlemmar efter ett år?", "passage"),
 ])
 def test_shape_from_the_wording(question, shape):
     assert shape_of(question) == shape
