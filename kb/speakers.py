@@ -4,6 +4,7 @@ speaker talks in (a window's ``speakers`` metadata, ``ingest.chunking``)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -33,20 +34,24 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
     """The known speakers a question names, in the order it names them.
 
     A name of several words matches in any case ("karin holm", "Barry Hughes's"); its last word
-    alone matches when written capitalised ("What did Holm say"). A one-word name matches only as
-    written, so a speaker called "Marketing" is not named by "the marketing budget". What a
-    transcript adds to a person's name is not needed: letters after it and a part in brackets
-    ("Vaughan Gething AM" is named by "Vaughan Gething" and by "Gething")."""
+    alone matches when written capitalised and no other speaker has it ("What did Holm say"). A
+    one-word name matches only as written, so a speaker called "Marketing" is not named by "the
+    marketing budget". What a transcript adds to a person's name is not needed: letters after a
+    name of two words or more, and a part in brackets ("Vaughan Gething AM" is named by "Vaughan
+    Gething" and by "Gething"; "Grad E" stays "Grad E")."""
     found: list[tuple[int, str]] = []
-    for name in dict.fromkeys(known):
-        words = personal_name(name)
+    names = {name: personal_name(name) for name in dict.fromkeys(known)}
+    # one person may be written two ways ("Hon. Navdeep Bains", "Hon. Navdeep Bains (Lib.)")
+    surnames = Counter(words[-1] for words in {tuple(w) for w in names.values()} if len(words) > 1)
+    for name, words in names.items():
         if not words:
             continue
         flags = re.I if len(words) > 1 else 0
         m = None
         for written in dict.fromkeys((name, " ".join(words))):
             m = m or re.search(rf"(?<!\w){re.escape(written)}(?!\w)", question, flags)
-        if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper():
+        if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper() \
+                and surnames[words[-1]] == 1:
             m = re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", question)
         if m is not None:
             found.append((m.start(), name))
@@ -61,9 +66,10 @@ def personal_name(name: str) -> list[str]:
     and letters after it ("The Chair (Hon. Anthony Rota (Lib.))" -> The Chair; "Vaughan Gething
     AM" -> Vaughan Gething)."""
     words = _BRACKETS.sub(" ", name).split()
-    while len(words) > 1 and words[-1].isupper() and words[-1].isalpha():
+    # letters after a name of two words or more ("Grad E", "PhD C": the letter is the name)
+    while len(words) > 2 and words[-1].isupper() and words[-1].isalpha():
         words.pop()
-    return words
+    return words or name.split()
 
 
 def speaker_mask(lex: SearchIndex, records: Mapping[str, Mapping[str, Any]],

@@ -27,15 +27,15 @@ LIST_ITEMS = 8
 LIST_MIN = 0.6  # a listed document's best passage scores at least this share of the best's
 ALSO_IN = 2
 # how a method's step sections are headed, by the step they are (English, Swedish, Norwegian,
-# Danish, Finnish, German): a heading that starts with one of these words is that step
+# Danish, Finnish, German): a heading with a word that starts with one of these stems, or that
+# holds one of the phrases, is that step
 STEP_HEADINGS = {
     "resources": ("resource", "resurs", "ressurs", "ressource", "resurssi"),
-    "preparation": ("preparation", "preparing", "before the", "förbered", "forbered", "valmistel",
-                    "vorbereit"),
-    "execution": ("execution", "implementation", "running the", "on the day", "genomför",
+    "preparation": ("prepar", "before", "förbered", "forbered", "valmistel", "vorbereit"),
+    "execution": ("execution", "implementation", "on the day", "running the", "genomför",
                   "gjennomfør", "gennemfør", "udførelse", "toteutus", "durchführ"),
-    "follow-up": ("follow up", "follow-up", "followup", "after the", "uppfölj", "oppfølg",
-                  "opfølg", "seuranta", "jatkotoim", "nachbereit"),
+    "follow-up": ("follow up", "follow-up", "followup", "after", "uppfölj", "oppfølg", "opfølg",
+                  "seuranta", "jatkotoim", "nachbereit"),
 }
 STEPS = tuple(STEP_HEADINGS)
 # identifying fields of a list item, by document kind
@@ -136,9 +136,13 @@ def identifying_fields(hit: Hit) -> dict[str, str]:
 def step_of(section: str | None) -> str | None:
     """The step (``STEPS``) a section heading names ("Follow up and evaluation", "3.
     Förberedelser"), or None."""
-    name = re.sub(r"^[\W\d_]+", "", (section or "").strip().lower())
-    return next((step for step, starts in STEP_HEADINGS.items()
-                 if name.startswith(starts)), None)
+    name = " ".join(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", (section or "").lower()))
+    words = name.split()
+    for step, stems in STEP_HEADINGS.items():
+        if any(" " in stem and stem in name or any(w.startswith(stem) for w in words)
+               for stem in stems):
+            return step
+    return None
 
 
 def is_method(sections: list[str | None]) -> bool:

@@ -93,6 +93,7 @@ def test_a_document_is_a_method_when_it_has_step_sections():
     assert compose.is_method(["Formål", "Forberedelse", "Gjennomføring", "Oppfølging"])
     assert compose.step_of("Implementation") == "execution"
     assert compose.step_of("Preparations for the day") == "preparation"
+    assert compose.is_method(["About", "How to prepare", "On the day", "Afterwards"])
     assert compose.step_of("Results") is None and compose.step_of(None) is None
     # only the first section of a method and its steps make the outline
     assert not compose.is_method(["Follow-up"])

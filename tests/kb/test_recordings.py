@@ -57,6 +57,11 @@ def test_a_speaker_is_named_without_the_letters_and_brackets_a_transcript_adds()
     assert named_speakers("What did the chair rule?", known) == ["The Chair (Hon. Anthony Rota "
                                                                  "(Lib.))"]
     assert named_speakers("What did the AM say?", known) == []
+    # a letter that is the name stays; a surname two speakers share names neither alone
+    grads = ["Grad E", "Grad A", "Eluned Morgan AM", "Julie Morgan AM"]
+    assert named_speakers("What did Grad E contribute?", grads) == ["Grad E"]
+    assert named_speakers("Summarize Eluned Morgan's opinion.", grads) == ["Eluned Morgan AM"]
+    assert named_speakers("What did Morgan say?", grads) == []
 
 
 def test_named_speakers_full_names_any_case_surnames_capitalised_one_word_names_as_written():
