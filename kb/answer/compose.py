@@ -27,8 +27,8 @@ LIST_ITEMS = 8
 LIST_MIN = 0.6  # a listed document's best passage scores at least this share of the best's
 ALSO_IN = 2
 # how a method's step sections are headed, by the step they are (English, Swedish, Norwegian,
-# Danish, Finnish, German): a heading with a word that starts with one of these stems, or that
-# holds one of the phrases, is that step
+# Danish, Finnish, German): a heading that starts with one of these is that step (a slide title
+# such as "Ten weeks of preparation" is not a step section)
 STEP_HEADINGS = {
     "resources": ("resource", "resurs", "ressurs", "ressource", "resurssi"),
     "preparation": ("prepar", "before", "förbered", "forbered", "valmistel", "vorbereit"),
@@ -137,12 +137,7 @@ def step_of(section: str | None) -> str | None:
     """The step (``STEPS``) a section heading names ("Follow up and evaluation", "3.
     Förberedelser"), or None."""
     name = " ".join(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", (section or "").lower()))
-    words = name.split()
-    for step, stems in STEP_HEADINGS.items():
-        if any(" " in stem and stem in name or any(w.startswith(stem) for w in words)
-               for stem in stems):
-            return step
-    return None
+    return next((step for step, stems in STEP_HEADINGS.items() if name.startswith(stems)), None)
 
 
 def is_method(sections: list[str | None]) -> bool:

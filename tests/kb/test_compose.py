@@ -93,7 +93,9 @@ def test_a_document_is_a_method_when_it_has_step_sections():
     assert compose.is_method(["Formål", "Forberedelse", "Gjennomføring", "Oppfølging"])
     assert compose.step_of("Implementation") == "execution"
     assert compose.step_of("Preparations for the day") == "preparation"
-    assert compose.is_method(["About", "How to prepare", "On the day", "Afterwards"])
+    assert compose.is_method(["About", "Before the event", "On the day", "Afterwards"])
+    # a deck's slide titles that mention a step are no step sections
+    assert not compose.is_method(["Ten weeks of preparation", "Follow-up that keeps SMEs coming"])
     assert compose.step_of("Results") is None and compose.step_of(None) is None
     # only the first section of a method and its steps make the outline
     assert not compose.is_method(["Follow-up"])
