@@ -169,18 +169,18 @@ class KnowledgeBase:
         shaped = recording.shape(q, qvec, hits, self.embedder)
         if shaped is not None:  # a whole discussion, or a named speaker's words
             return shaped, ranked
-        shape = q.answer_shape
+        shape, records = q.answer_shape, self.retriever.records()
         if shape == "procedure":
             entry = self._method_entry(hits, lexical)
             if entry:
                 sentences = extractive.read(entry, q.focus_terms, lexical, self.embedder,
                                             qvec, fvec, q.asks_figure, q.wanted)
-                return compose.procedure(sentences, ranked), ranked
+                return compose.procedure(sentences, ranked, q.focus, records), ranked
             shape = "passage"
         if shape == "list":
-            return compose.listing(ranked, hits), ranked
+            return compose.listing(ranked, hits, records), ranked
         if shape == "fact":
-            return compose.fact(ranked, q.focus), ranked
+            return compose.fact(ranked, q.focus, records), ranked
         return compose.passage(ranked, self.settings.answer_sentences), ranked
 
     def _method_entry(self, hits: list[Hit], lexical) -> list[Hit]:

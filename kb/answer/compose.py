@@ -15,12 +15,16 @@ by construction: every sentence is stored text with its ``[n]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from kb.answer.extractive import Citer, Sentence, pick
 from kb.models import Citation, Hit, Item
+
+Records = Mapping[str, Mapping[str, Any]]  # doc_id -> the document's record (every field)
 
 FACT_SUPPORT = 2
 LIST_ITEMS = 8
@@ -73,29 +77,41 @@ def passage(ranked: list[Sentence], n: int) -> Draft:
     return Draft(text, citer.citations())
 
 
-def fact(ranked: list[Sentence], focus: str) -> Draft:
+def fact(ranked: list[Sentence], focus: str, records: Records | None = None) -> Draft:
     """The best sentence first, at most ``FACT_SUPPORT`` after it; led by a field of the best
-    sentence's document when the question asks for that field."""
+    sentence's document when the question asks for that field (``records``: the store's
+    document records, which hold every field; a passage carries only a few)."""
     chosen = pick(ranked, 1 + FACT_SUPPORT)
     if not chosen:
         return Draft(shape="fact")
     citer = Citer()
-    lead = document_field(chosen[0].hit, focus)
+    lead = document_field(chosen[0].hit, focus, records)
     parts = [f"{lead} [{citer.cite(chosen[0])}]"] if lead else []
-    parts += [citer.marked(s) for s in chosen]
+    parts += [citer.marked(s) for s in chosen if not (lead and _same(s.text, lead))]
     return Draft(" ".join(parts), citer.citations(), shape="fact")
 
 
-def document_field(hit: Hit, focus: str) -> str | None:
+def document_field(hit: Hit, focus: str, records: Records | None = None) -> str | None:
     """"Label: value" of a field of ``hit``'s document that the question asks for, or None."""
+    meta = fields_of(hit, records)
     for key, label, asked in FIELD_QUESTIONS:
-        value = hit.metadata.get(key)
+        value = meta.get(key)
         if value not in (None, "") and re.search(asked, focus, re.I):
             return f"{label}: {value}"
     return None
 
 
-def listing(ranked: list[Sentence], hits: list[Hit]) -> Draft:
+def _same(a: str, b: str) -> bool:
+    """The same words ("**Funding:** EUR 4 850 000" and "Funding: EUR 4 850 000")."""
+    return re.findall(r"\w+", a.lower()) == re.findall(r"\w+", b.lower())
+
+
+def fields_of(hit: Hit, records: Records | None = None) -> dict[str, Any]:
+    """The fields of ``hit``'s document: its record's (``records``), then the passage's own."""
+    return {**((records or {}).get(hit.doc_id) or {}), **hit.metadata}
+
+
+def listing(ranked: list[Sentence], hits: list[Hit], records: Records | None = None) -> Draft:
     """Up to ``LIST_ITEMS`` documents that match about as well as the best one (their best
     passage's score at least ``LIST_MIN`` of the best's), in retrieval order, each once with
     its best sentence."""
@@ -109,16 +125,16 @@ def listing(ranked: list[Sentence], hits: list[Hit]) -> Draft:
     items, lines = [], []
     for s in [best[d] for d in docs][:LIST_ITEMS]:
         n = citer.cite(s)
-        fields = identifying_fields(s.hit)
+        fields = identifying_fields(s.hit, records)
         items.append(Item(title=s.hit.title, sentence=s.text, n=n, fields=fields))
         said = f" ({', '.join(str(v) for v in fields.values())})" if fields else ""
         lines.append(f"- {s.hit.title}{said}: {s.text.rstrip()} [{n}]")
     return Draft("\n".join(lines), citer.citations(), items, "list")
 
 
-def identifying_fields(hit: Hit) -> dict[str, str]:
+def identifying_fields(hit: Hit, records: Records | None = None) -> dict[str, str]:
     """The fields that identify a document of its kind (``ID_FIELDS``) that it has."""
-    meta = hit.metadata
+    meta = fields_of(hit, records)
     out: dict[str, str] = {}
     for key in ID_FIELDS.get(hit.kind, ()):
         if key == "years" and meta.get("start_year"):
@@ -145,15 +161,20 @@ def is_method(sections: list[str | None]) -> bool:
     return len({step_of(s) for s in sections} - {None}) >= 2
 
 
-def procedure(entry: list[Sentence], others: list[Sentence]) -> Draft:
+def procedure(entry: list[Sentence], others: list[Sentence], focus: str = "",
+              records: Records | None = None) -> Draft:
     """The outline of a method's entry (``entry``: its sentences, best first) in its own order,
-    then "Also in:" other sources (``others``, best first) whose passage matches about as well
-    as the best (``LIST_MIN``)."""
+    led by a field of the entry the question asks for ("How do I run it, and what does it
+    cost?": "Typical cost: EUR 4 500"), then "Also in:" other sources (``others``, best first)
+    whose passage matches about as well as the best (``LIST_MIN``)."""
     order = list(dict.fromkeys((s.hit.chunk_id, s.hit.section) for s in
                                sorted(entry, key=lambda s: (_chunk_no(s.hit), s.offset))))
     sections = list(dict.fromkeys(sec for _, sec in order))
     citer = Citer()
     items, lines = [], []
+    asked = document_field(entry[0].hit, focus, records) if entry and focus else None
+    if asked:
+        lines.append(f"{asked} [{citer.cite(entry[0])}]")
     for i, section in enumerate(sections):
         name = (section or "").strip()
         if i and step_of(name) is None:

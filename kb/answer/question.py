@@ -127,7 +127,7 @@ def shape_of(focus: str) -> str:
         return "discussion"
     if _LIST.search(focus):
         return "list"
-    if _STEPS.search(focus) or (_HOW_DO.search(focus) and not _FACT.search(focus)):
+    if _STEPS.search(focus) or _HOW_DO.search(focus):  # "How do I run X, and what does it cost?"
         return "procedure"
     if _FACT.search(focus):
         return "fact"

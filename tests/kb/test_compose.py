@@ -111,6 +111,36 @@ def test_a_fact_leads_with_a_field_the_question_asks_for():
     assert plain.text.startswith("The venue is")
 
 
+def test_fields_come_from_the_document_record_when_the_passage_lacks_them():
+    """A passage carries only a few fields; the store's document record holds them all (a
+    toolbox entry's cost and lead time, a report's funding, a webinar's date)."""
+    hit = _hit("pitch", "The venue is the host's canteen, at no cost.")
+    records = {"pitch": {"typical_cost": "EUR 4 500", "lead_time": "8 weeks"}}
+    draft = compose.fact([_one(hit, 0.9)], "What does a reverse pitch cost?", records)
+    assert draft.text.startswith("Typical cost: EUR 4 500 [1] The venue is")
+    # a sentence that says the field line again is not repeated
+    line = _hit("nord", "**Funding:** EUR 4 850 000", kind="report")
+    other = _hit("nord", "96 SMEs received funding.", 1, kind="report")
+    funded = compose.fact([_one(line, 0.9), _one(other, 0.8)], "How much funding did it get?",
+                          {"nord": {"funding": "EUR 4 850 000"}})
+    assert funded.text == "Funding: EUR 4 850 000 [1] 96 SMEs received funding. [1]"
+    webinar = _hit("talk", "Vouchers start small.", kind="transcript", presenter="Mads Kjærgaard")
+    listed = compose.listing([_one(webinar, 0.9)], [webinar],
+                             {"talk": {"description": "A webinar of 7 March 2024."}})
+    assert listed.items[0].fields == {"presenter": "Mads Kjærgaard", "date": "7 March 2024"}
+
+
+def test_a_procedure_leads_with_a_field_the_question_asks_for():
+    sections = ["About", "Resources", "Preparation", "Execution", "Follow-up"]
+    entry = [_one(_hit("pitch", f"{name} sentence here.", i, section=name), 0.9 - i / 10)
+             for i, name in enumerate(sections)]
+    draft = compose.procedure(entry, [], "How do I run a reverse pitch and what does it cost?",
+                              {"pitch": {"typical_cost": "EUR 4 500"}})
+    lines = draft.text.split("\n")
+    assert lines[1] == "Typical cost: EUR 4 500 [1]" and lines[2].startswith("What it is:")
+    assert "Typical cost" not in compose.procedure(entry, [], "How do I run it?").text
+
+
 def test_a_fact_has_at_most_two_supporting_sentences():
     words = ["apples grow", "boats sail", "cats sleep", "dogs bark", "eels swim", "frogs jump"]
     ranked = [_one(_hit(f"d{i}", f"In the valley {w} daily."), 1 - i / 10)

@@ -20,6 +20,7 @@ from kb.models import Filters
     ("How do other clusters run a reverse pitch?", "procedure"),
     ("How do I organise a supplier day?", "procedure"),
     ("What are the steps of a reverse pitch?", "procedure"),
+    ("How do I run a reverse pitch and what does it cost?", "procedure"),
     ("Which projects worked on circular textiles?", "list"),
     ("Examples of matchmaking events?", "list"),
     ("Which webinars covered innovation vouchers?", "list"),
