@@ -190,7 +190,9 @@ class KnowledgeBase:
             passages = document_hits(lexical, doc_id, next(h.score for h in hits
                                                            if h.doc_id == doc_id))
             if compose.is_method([h.section for h in passages]):
-                return passages
+                from kb.retrieval import flagged
+
+                return flagged(passages, self.retriever.records())
         return []
 
     def standalone(self, question: str, history: History | None = None) -> str:

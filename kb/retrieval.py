@@ -86,8 +86,9 @@ class Retriever:
                            self.settings.max_per_doc if max_per_doc is None else max_per_doc)
         # Only the chosen few are read back with their text and metadata.
         rows = self._rows(lex, [pool.ids[i] for i in chosen])
-        return [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
+        hits = [_hit(pool.ids[i], float(fused[i]), *rows[pool.ids[i]])
                 for i in chosen if pool.ids[i] in rows]  # (a chunk gone from Chroma and the table)
+        return flagged(hits, records)
 
     def speaker_mask(self, lex: SearchIndex, names: Sequence[str]) -> np.ndarray:
         """The chunks (rows of ``lex``) in which one of these speakers talks; kept per BM25
@@ -261,6 +262,20 @@ def _hit(chunk_id: str, score: float, text: str, meta: dict[str, Any]) -> Hit:
                ocr=bool(meta.get("ocr")),
                metadata={k: v for k, v in meta.items() if k not in _BASE and k != SENTENCE_KEY},
                sentence_vectors=meta.get(SENTENCE_KEY))
+
+
+def flagged(hits: list[Hit], records: dict[str, dict[str, Any]]) -> list[Hit]:
+    """The hits, each marked ``illustrative`` in its metadata when its document is (a flag its
+    record holds and its chunks do not: cards and citations show it)."""
+    for h in hits:
+        if _true(records.get(h.doc_id, {}).get("illustrative")):
+            h.metadata["illustrative"] = True
+    return hits
+
+
+def _true(value: Any) -> bool:
+    """A stored flag: True, or its text in a record ("True")."""
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
 
 
 def allowed_docs(filters: Filters | None, records: dict[str, dict[str, Any]]) -> set[str] | None:

@@ -71,7 +71,7 @@ def card_html(d: dict, text: str, query: str, anchor: str = "", n: int | None = 
             f"speaker: {d['speaker']}" if d.get("speaker") else "",
             "text read by OCR" if d.get("ocr") else "",
             (d.get("metadata") or {}).get("chapter", ""), d["source"]]
-    if d.get("illustrative"):
+    if d.get("illustrative") or (d.get("metadata") or {}).get("illustrative"):
         meta.insert(0, "illustrative example")
     num = f'<span class="kb-num">[{int(n)}]</span> ' if n is not None else ""
     link = f'href="{url}" target="_blank" rel="noopener"'

@@ -97,7 +97,10 @@ def test_ask_cites_sources_that_open(page, screenshots: Path, app_store: Path):
     markers.first.click()
     card = page.locator("#kb-sources #kb-src-1-1")
     assert "kb-flash" in card.get_attribute("class")
-    assert card.locator("mark").count() >= 1  # the question's terms are highlighted
+    # the question's terms are highlighted where the cited passages use them (the method's own
+    # card may quote a section that does not, e.g. its resources for "what does it cost?")
+    marked = {m.lower() for m in page.locator("#kb-sources mark").all_inner_texts()}
+    assert marked and marked <= {"run", "reverse", "pitch", "pitches", "cost", "costs"}, marked
     page.screenshot(path=screenshots / "02-ask-answer-with-sources.png")
 
     with page.context.expect_page() as opened:

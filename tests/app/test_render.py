@@ -236,6 +236,13 @@ def test_illustrative_sources_carry_a_badge():
     card = render.card_html({"source": "toolbox/a.md", "title": "A", "kind": "toolbox",
                           "illustrative": True}, "Some text.", "q")
     assert "illustrative example" in card
+    # a search hit carries the flag in its metadata
+    hit_card = render.card_html({"source": "toolbox/a.md", "title": "A", "kind": "toolbox",
+                                 "metadata": {"illustrative": True}}, "Some text.", "q")
+    assert "illustrative example" in hit_card
+    plain = render.card_html({"source": "toolbox/a.md", "title": "A", "kind": "toolbox",
+                              "metadata": {}}, "Some text.", "q")
+    assert "illustrative example" not in plain
     doc = DocInfo(doc_id="x", source="toolbox/a.md", kind="toolbox", title="A", chunks=1,
                   path="a.md", metadata={"illustrative": True, "category": "event"})
     assert 'class="kb-badge">illustrative' in browse.browse_html([doc])

@@ -154,3 +154,16 @@ def test_every_marker_and_snippet_is_grounded_over_many_questions(corpus_kb):
             assert 1 <= len(sentences) <= most, answer.text
     # follow-ups asked without their conversation may fairly be declined
     assert answered >= 0.9 * sum(r["type"] == "answerable" and not r["follow_up_of"] for r in rows)
+
+
+def test_invented_examples_are_flagged_on_hits_and_citations(corpus_kb):
+    """The flag is the document's (its record); its chunks do not carry it, yet every hit,
+    citation and method outline of an invented example says so, and a real project does not."""
+    hits = corpus_kb.search("reverse pitch with a large manufacturer", k=5)
+    assert all(h.metadata.get("illustrative") for h in hits)
+    real = corpus_kb.search("Clusters of Sweden synergies between innovation systems", k=1)
+    assert real[0].source == "reports/clusters-of-sweden-innovation-systems.pdf"
+    assert not real[0].metadata.get("illustrative")
+    answer = corpus_kb.ask("How do other clusters run a reverse pitch?")
+    assert answer.shape == "procedure" and answer.citations
+    assert all(c.illustrative for c in answer.citations)
