@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,10 @@ from kb.settings import Settings
 STATE_ID = "__kb_state__"
 LEASE_ID = "__kb_lease__"
 TEXT_KEY = "kb_text"
+# chromadb keeps one client system per folder and process, and creating it (or a new store's
+# tenant and collections) from two threads at once fails inside chromadb ("Could not connect to
+# tenant default_tenant", "'RustBindingsAPI' object has no attribute 'bindings'"): one at a time.
+_OPEN_LOCK = threading.Lock()
 _RECORD_KEYS = ("source", "path", "root", "hash", "kind", "title", "chunks", "state", "doc_id")
 
 
@@ -42,15 +47,16 @@ class Store:
 
     def _open(self) -> None:
         settings = self.settings
-        self.client = _client(settings)
-        try:
-            self.chunks = self.client.get_or_create_collection(
-                f"{settings.collection}_chunks", embedding_function=None,
-                metadata={"hnsw:space": "cosine"})
-            self.docs = self.client.get_or_create_collection(
-                f"{settings.collection}_docs", embedding_function=None)
-        except Exception as exc:  # chromadb raises many types (connection, sqlite, validation)
-            raise StoreError(f"cannot open the store at {self.location}: {exc}") from exc
+        with _OPEN_LOCK:
+            self.client = _client(settings)
+            try:
+                self.chunks = self.client.get_or_create_collection(
+                    f"{settings.collection}_chunks", embedding_function=None,
+                    metadata={"hnsw:space": "cosine"})
+                self.docs = self.client.get_or_create_collection(
+                    f"{settings.collection}_docs", embedding_function=None)
+            except Exception as exc:  # chromadb raises many types (connection, sqlite, ...)
+                raise StoreError(f"cannot open the store at {self.location}: {exc}") from exc
         self.max_batch = _max_batch(self.client)
 
     def refresh(self) -> None:
@@ -60,7 +66,8 @@ class Store:
             return
         from chromadb.api.shared_system_client import SharedSystemClient
 
-        SharedSystemClient._identifier_to_system.pop(str(self.settings.store / "chroma"), None)
+        with _OPEN_LOCK:
+            SharedSystemClient._identifier_to_system.pop(str(self.settings.store / "chroma"), None)
         self._open()
 
     @property

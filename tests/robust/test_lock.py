@@ -73,3 +73,31 @@ def test_two_ingests_started_together_write_each_document_once(tmp_path):
     added = sorted(int(out.split('"added": ')[1].split(",")[0]) for _, out, _ in results)
     assert added == [0, 12]  # one wrote everything, the other found it all unchanged
     assert_consistent(Settings(store=store), [folder])
+
+
+def test_threads_opening_a_new_store_at_once_all_get_it(tmp_path):
+    """chromadb fails when two threads of one process create a store's client at the same
+    moment (an app's first requests, a watcher's refresh beside a search): kb opens one at a
+    time."""
+    import threading
+
+    from kb.store import Store
+
+    for trial in range(3):
+        folder = tmp_path / f"store{trial}"
+        errors: list[BaseException] = []
+        start = threading.Barrier(4)
+
+        def open_it(folder=folder, start=start, errors=errors) -> None:
+            start.wait()
+            try:
+                Store(Settings(store=folder)).count()
+            except Exception as exc:  # noqa: BLE001 (any failure is the finding)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
