@@ -175,7 +175,9 @@ def sentences(span_lines_: list[Line]) -> list[Quote]:
 def key_sentences(span: Span, qvec: np.ndarray, embedder: Embedder,
                   n: int = KEY_SENTENCES) -> list[Quote]:
     """Up to ``n`` sentences across the span in time order: its time is cut into ``n`` equal
-    parts, and each part gives its sentence most similar to the question."""
+    parts, and each part gives its sentence most similar to the question; parts without a
+    sentence (a short span, a long silence) leave their place to the next most similar sentences
+    of the span."""
     pool = sentences(span_lines(span))
     if not pool:
         return []
@@ -186,7 +188,12 @@ def key_sentences(span: Span, qvec: np.ndarray, embedder: Embedder,
         part = min(int((q.start - span.start) / length * n), n - 1)
         if part not in best or cos[i] > cos[best[part]]:
             best[part] = i
-    return [pool[i] for i in sorted(best.values(), key=lambda i: pool[i].start)]
+    chosen = set(best.values())
+    for i in np.argsort(-cos):  # parts without one leave room for the next best elsewhere
+        if len(chosen) >= n:
+            break
+        chosen.add(int(i))
+    return [pool[i] for i in sorted(chosen, key=lambda i: pool[i].start)]
 
 
 def label(q: Quote) -> str:

@@ -147,6 +147,23 @@ def test_key_sentences_come_from_across_the_span_in_time_order():
     assert (cite.start, cite.end) == (0, 400) and cite.snippet in hit.text
 
 
+def test_a_span_whose_talk_sits_in_one_part_still_gives_its_best_sentences():
+    """A decision said in one breath ("the reviews slip ... 11 were late ... so now they are part
+    of the weekly meeting") fills one quarter of the span: the empty quarters leave their places
+    to the next best sentences, in time order."""
+    lines = ["Karin Holm: The supplier audits slipped again before the conference.",
+             "Karin Holm: Eleven supplier audits were more than a month late.",
+             "Karin Holm: So now the supplier audits are part of the weekly meeting.",
+             "Karin Holm: Anyway, that is all from me for today."]
+    hit = _hit("a", 0, 400, text="\n".join(lines))
+    hit.metadata = {"times": ["0", "10", "20", "390"], "speakers": ["Karin Holm"]}
+    span = discussion.merge_spans([hit])[0]
+    emb = HashEmbedder()
+    chosen = discussion.key_sentences(span, emb.embed_query("supplier audits slipped"), emb, n=4)
+    assert [q.start for q in chosen] == sorted(q.start for q in chosen)
+    assert {q.text for q in chosen} >= {line.split(": ", 1)[1] for line in lines[:3]}
+
+
 def test_chapters_split_where_the_topic_changes(meeting_kb):
     doc = next(d for d in meeting_kb.docs() if d.kind == "transcript")
     assert doc.metadata["speakers"] == ["Barry Hughes", "Karin Holm"]
