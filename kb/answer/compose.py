@@ -54,6 +54,8 @@ FIELD_QUESTIONS = (
     ("funding", "Funding", r"\bfunding\b|\bhow much (?:money|funding|grant)\b|\bfunded with\b"),
     ("coordinator", "Coordinator",
      r"\bwho (?:coordinated|coordinates|led|leads)\b|\bcoordinator\b"),
+    ("presenter", "Presenter", r"\bwho (?:presented|presents|gave|spoke at)\b|\bpresenter\b"),
+    ("host", "Host", r"\bwho (?:hosted|hosts|moderated|moderates|chaired)\b|\bmoderator\b"),
 )
 _DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
                    r"October|November|December) (?:19|20)\d\d\b")
