@@ -50,7 +50,8 @@ FIELD_QUESTIONS = (
     ("typical_cost", "Typical cost", r"\b(?:cost|costs|price|budget|expensive)\b"),
     ("lead_time", "Lead time", r"\blead time\b|\bhow (?:far|long) (?:ahead|in advance|before)\b"),
     ("duration", "Duration",
-     r"\bhow long (?:does|did|is|was) (?:it|the \w+|a \w+) (?:take|last|run)\b|\bduration\b"),
+     r"\bhow long (?:does|did|is|was) (?:\w+\s+){1,5}?(?:take|last|run)\b|\bduration\b|"
+     r"\bwhen (?:was|were|did|is|does) (?:\w+\s+){1,6}?(?:run|running|carried out)\b"),
     ("funding", "Funding", r"\bfunding\b|\bhow much (?:money|funding|grant)\b|\bfunded with\b"),
     ("coordinator", "Coordinator",
      r"\bwho (?:coordinated|coordinates|led|leads)\b|\bcoordinator\b"),
@@ -103,9 +104,13 @@ def document_field(hit: Hit, focus: str, records: Records | None = None) -> str 
     return None
 
 
-def _same(a: str, b: str) -> bool:
-    """The same words ("**Funding:** EUR 4 850 000" and "Funding: EUR 4 850 000")."""
-    return re.findall(r"\w+", a.lower()) == re.findall(r"\w+", b.lower())
+def _same(sentence: str, line: str) -> bool:
+    """A sentence that only says the field line again ("**Funding:** EUR 4 850 000", "Project
+    duration: June 2018 - November 2021" after "Duration: June 2018 - November 2021")."""
+    words, said = re.findall(r"\w+", sentence.lower()), re.findall(r"\w+", line.lower())
+    value = said[1:] if len(said) > 1 else said
+    text = " ".join(words)
+    return f" {' '.join(value)} " in f" {text} " and len(words) <= len(said) + 3
 
 
 def fields_of(hit: Hit, records: Records | None = None) -> dict[str, Any]:

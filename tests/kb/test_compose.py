@@ -124,6 +124,10 @@ def test_fields_come_from_the_document_record_when_the_passage_lacks_them():
     funded = compose.fact([_one(line, 0.9), _one(other, 0.8)], "How much funding did it get?",
                           {"nord": {"funding": "EUR 4 850 000"}})
     assert funded.text == "Funding: EUR 4 850 000 [1] 96 SMEs received funding. [1]"
+    said = _hit("nord", "Project duration: June 2018 - November 2021", kind="report")
+    when = compose.fact([_one(said, 0.9), _one(other, 0.8)], "When was the project running?",
+                        {"nord": {"duration": "June 2018 - November 2021"}})
+    assert when.text == "Duration: June 2018 - November 2021 [1] 96 SMEs received funding. [1]"
     talk = _hit("talk", "Our guest today runs the voucher scheme.", kind="transcript")
     who = compose.fact([_one(talk, 0.9)], "Who presented the webinar on vouchers?",
                        {"talk": {"presenter": "Mads Kjærgaard", "host": "Tobias Lund"}})
