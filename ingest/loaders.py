@@ -18,8 +18,10 @@ from kb.models import KINDS, Document, Unit
 
 Loader = Callable[[Path, str, str], Document]
 
-FOLDER_KINDS = {"toolbox": "toolbox", "reports": "report", "webinars": "transcript",
-                "transcripts": "transcript"}
+# a folder's name says what its files are (in the starter corpus's names and the usual others)
+FOLDER_KINDS = {"toolbox": "toolbox", "methods": "toolbox", "tools": "toolbox",
+                "reports": "report", "projects": "report",
+                "webinars": "transcript", "transcripts": "transcript", "recordings": "transcript"}
 EXTENSION_KINDS = {".vtt": "transcript", ".srt": "transcript", ".pdf": "report"}
 KIND_ALIASES = {"webinar": "transcript", "project": "report", "project report": "report",
                 "tool": "toolbox", "method": "toolbox"}

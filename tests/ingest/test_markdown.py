@@ -47,6 +47,14 @@ def test_markdown_without_front_matter_takes_title_from_first_heading(tmp_path):
     assert doc.kind == "document"
 
 
+@pytest.mark.parametrize("folder, kind", [
+    ("methods", "toolbox"), ("tools", "toolbox"), ("projects", "report"),
+    ("recordings", "transcript"), ("Projects", "report"), ("notes", "document")])
+def test_the_folder_says_what_its_files_are(tmp_path, folder, kind):
+    doc = load(write(tmp_path / folder / "x.md", "# A title\n\nSome text here.\n"), "x.md")
+    assert doc.kind == kind
+
+
 def test_front_matter_type_wins_over_folder(tmp_path):
     text = ("---\ntype: report\ntitle: T\n---\n**Coordinator:** Foo AB\n\n"
             "**Funding:** SEK 1 200 000\n\nBody.\n")
