@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 # 4: slide, sheet, row and ocr locations; a transcript names the slides beside it.
 # 5: documents carry their language (ingest.language), and BM25 reads them with its analyzer.
 # 6: transcript windows split long turns, carry line times; recordings get chapters.
-PIPELINE_VERSION = "6"
+# 7: answer sentences lose a PDF's symbol-font bullets (kb_sv2); Office keywords say
+#    "illustrative"; methods/, tools/, projects/, recordings/ folders give a kind.
+PIPELINE_VERSION = "7"
 # Chunks of whole documents encoded and written together (a few Chroma calls per batch; a crash
 # loses at most one batch). Why 256 and not more: docs/decisions/16.md.
 BATCH_CHUNKS = 256
