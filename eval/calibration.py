@@ -4,11 +4,11 @@
 ``abstain_threshold``, when ``abstain_unknown`` or more of the question's idf mass is in words the
 collection never uses, when no answer sentence reaches ``abstain_sentence`` (cosine to the query)
 unless the first passages read hold ``abstain_coverage`` of its words (that gate is ``ask``'s
-setting, not searched here), or when ``abstain_unmatched`` or more of the names, places and years
-the question states are not in the answer's sources. The per-question signals are the ones
-``ask`` decided on (``Answer.signals``, kept by ``eval.golden``); this module picks thresholds
-that first abstain on every out-of-scope question, then make the fewest false abstentions. The
-held-out split is reported, never tuned on.
+setting, given to ``calibrate``, not searched), or when ``abstain_unmatched`` or more of the
+names, places and years the question states are not in the answer's sources. The per-question
+signals are the ones ``ask`` decided on (``Answer.signals``, kept by ``eval.golden``); this module
+picks thresholds that first abstain on every out-of-scope question, then make the fewest false
+abstentions. The held-out split is reported, never tuned on.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ NEVER = {"abstain_threshold": 0.0, "abstain_unknown": 1.01, "abstain_sentence": 
          "abstain_unmatched": 1.01}
 
 
-COVERAGE = Settings().abstain_coverage
+COVERAGE = Settings().abstain_coverage  # ``ask``'s default gate of the sentence rule
 
 
-def signal_of(r: QuestionResult, rule: str) -> float:
+def signal_of(r: QuestionResult, rule: str, coverage: float = COVERAGE) -> float:
     """The signal ``rule`` reads for ``r``; the sentence rule never fires on a question whose
-    passages cover it (``coverage`` at least ``abstain_coverage``)."""
-    if rule == "abstain_sentence" and r.coverage >= COVERAGE:
+    passages cover it (``r.coverage`` at least the gate ``coverage``)."""
+    if rule == "abstain_sentence" and r.coverage >= coverage:
         return math.inf
     return getattr(r, RULES[rule][0])
 
@@ -45,24 +45,26 @@ def fires(rule: str, value: float, t: float) -> bool:
     return value < t if RULES[rule][1] == "below" else value >= t
 
 
-def abstains(r: QuestionResult, t: dict[str, float]) -> bool:
+def abstains(r: QuestionResult, t: dict[str, float], coverage: float = COVERAGE) -> bool:
     """``ask``'s rule: any of the rules given in ``t`` fires (a rule not given never does)."""
-    return any(fires(rule, signal_of(r, rule), t[rule]) for rule in RULES if rule in t)
+    return any(fires(rule, signal_of(r, rule, coverage), t[rule]) for rule in RULES if rule in t)
 
 
-def outcome(results: list[QuestionResult], t: dict[str, float]) -> dict[str, int]:
+def outcome(results: list[QuestionResult], t: dict[str, float],
+            coverage: float = COVERAGE) -> dict[str, int]:
     return {"oos_answered": sum(1 for r in results
-                                if r.type == "out_of_scope" and not abstains(r, t)),
+                                if r.type == "out_of_scope" and not abstains(r, t, coverage)),
             "false_abstentions": sum(1 for r in results
-                                     if r.type == "answerable" and abstains(r, t))}
+                                     if r.type == "answerable" and abstains(r, t, coverage))}
 
 
-def calibrate(results: list[QuestionResult], current: dict[str, float] | None = None
-              ) -> dict[str, Any]:
+def calibrate(results: list[QuestionResult], current: dict[str, float] | None = None,
+              coverage: float = COVERAGE) -> dict[str, Any]:
     """Abstention thresholds from the TUNE split: first abstain on every out-of-scope question,
     then make the fewest false abstentions. ``threshold`` uses the top hit's fused score alone (the
     midpoint of the gap above the best OOS score); ``rules`` searches all three of ``ask``'s rules
-    together. The held-out outcome is reported, never tuned on."""
+    together, under ``ask``'s coverage gate ``coverage``. The held-out outcome is reported, never
+    tuned on."""
     tune = [r for r in results if r.split == "tune"]
     heldout = [r for r in results if r.split == "heldout"]
     ans = sorted(r.top_score for r in tune if r.type == "answerable")
@@ -73,7 +75,7 @@ def calibrate(results: list[QuestionResult], current: dict[str, float] | None = 
     ceiling = oos[-1]
     above = [s for s in ans if s > ceiling]
     threshold = round((ceiling + above[0]) / 2, 4) if above else round(ceiling + 1e-4, 4)
-    frontier = joint_rules(tune)
+    frontier = joint_rules(tune, coverage=coverage)
     rules = frontier[0]
     out: dict[str, Any] = {
         "split": "tune", "answerable": _spread(ans), "out_of_scope": _spread(oos),
@@ -85,21 +87,22 @@ def calibrate(results: list[QuestionResult], current: dict[str, float] | None = 
                            "out_of_scope": _spread(sorted(getattr(r, name) for r in tune
                                                            if r.type == "out_of_scope"))}
                     for name, _ in RULES.values()},
-        "rules": {"thresholds": rules, "tune": outcome(tune, rules),
-                  "heldout": outcome(heldout, rules)},
-        "frontier": [{"thresholds": t, "tune": outcome(tune, t), "heldout": outcome(heldout, t)}
-                     for t in frontier],
+        "rules": {"thresholds": rules, "tune": outcome(tune, rules, coverage),
+                  "heldout": outcome(heldout, rules, coverage)},
+        "frontier": [{"thresholds": t, "tune": outcome(tune, t, coverage),
+                      "heldout": outcome(heldout, t, coverage)} for t in frontier],
         "oos_questions": [{"id": r.id, "question": r.question,
                            **{name: getattr(r, name) for name, _ in RULES.values()}}
                           for r in tune if r.type == "out_of_scope"],
     }
     if current:
-        out["current"] = {"thresholds": current, "tune": outcome(tune, current),
-                          "heldout": outcome(heldout, current)}
+        out["current"] = {"thresholds": current, "tune": outcome(tune, current, coverage),
+                          "heldout": outcome(heldout, current, coverage)}
     return out
 
 
-def joint_rules(tune: list[QuestionResult], most: int = 3) -> list[dict[str, float]]:
+def joint_rules(tune: list[QuestionResult], most: int = 3,
+                coverage: float = COVERAGE) -> list[dict[str, float]]:
     """All the rules together: entry ``m`` makes the fewest false abstentions while answering at
     most ``m`` out-of-scope questions (entry 0 abstains on all of them).
 
@@ -107,11 +110,12 @@ def joint_rules(tune: list[QuestionResult], most: int = 3) -> list[dict[str, flo
     candidates; ties go to the least strict setting, and each threshold is then moved to the
     middle of the gap where the tune outcome stays the same."""
     oos = [r for r in tune if r.type == "out_of_scope"]
-    candidates = {rule: [NEVER[rule]] + sorted({_past(rule, signal_of(r, rule)) for r in oos
-                                                if signal_of(r, rule) != math.inf})
+    signal = {rule: [signal_of(r, rule, coverage) for r in tune] for rule in RULES}
+    candidates = {rule: [NEVER[rule]] + sorted({_past(rule, v) for r in oos
+                                                if (v := signal_of(r, rule, coverage)) != math.inf})
                   for rule in RULES}
     # which questions each candidate abstains on, as bit masks over ``tune``
-    masks = {rule: {t: sum(1 << i for i, r in enumerate(tune) if fires(rule, signal_of(r, rule), t))
+    masks = {rule: {t: sum(1 << i for i, v in enumerate(signal[rule]) if fires(rule, v, t))
                     for t in values}
              for rule, values in candidates.items()}
     is_oos = sum(1 << i for i, r in enumerate(tune) if r.type == "out_of_scope")
@@ -127,7 +131,7 @@ def joint_rules(tune: list[QuestionResult], most: int = 3) -> list[dict[str, flo
         for m in range(answered, min(most, len(oos)) + 1):
             if m not in best or key < best[m][0]:
                 best[m] = (key, t)
-    return [_widen(best[m][1], tune) for m in sorted(best)]
+    return [_widen(best[m][1], tune, coverage) for m in sorted(best)]
 
 
 def _past(rule: str, value: float) -> float:
@@ -139,23 +143,24 @@ def _strictness(t: dict[str, float]) -> float:
     return sum(v if RULES[rule][1] == "below" else -v for rule, v in t.items())
 
 
-def _widen(t: dict[str, float], tune: list[QuestionResult]) -> dict[str, float]:
+def _widen(t: dict[str, float], tune: list[QuestionResult],
+           coverage: float = COVERAGE) -> dict[str, float]:
     """Move each threshold to the middle of the range that keeps the same tune outcome."""
     out = dict(t)
     for rule, (_, how) in RULES.items():
         if t[rule] == NEVER[rule]:
             continue
-        values = sorted({v for r in tune if (v := signal_of(r, rule)) != math.inf})
+        values = sorted({v for r in tune if (v := signal_of(r, rule, coverage)) != math.inf})
         if how == "at_least":  # abstain when >= t: the gap below t
             lower = max((v for v in values if v < t[rule]), default=0.0)
             out[rule] = round((lower + t[rule]) / 2, 4) if lower < t[rule] else t[rule]
-            if outcome(tune, out) != outcome(tune, t):
+            if outcome(tune, out, coverage) != outcome(tune, t, coverage):
                 out[rule] = t[rule]
         else:  # abstain when < t: the gap above t
             lo = t[rule] - 1e-4
             upper = min((v for v in values if v >= t[rule]), default=lo + 2e-4)
             out[rule] = round((lo + upper) / 2, 4)
-            if outcome(tune, out) != outcome(tune, t):
+            if outcome(tune, out, coverage) != outcome(tune, t, coverage):
                 out[rule] = round(t[rule], 4)
     return out
 

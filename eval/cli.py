@@ -109,7 +109,7 @@ def _calibrate(settings: Settings, golden_path: str | None, corpus: str | None) 
     golden.prepare_store(gsettings, corpus)
     results = golden.run_items(items, KnowledgeBase(gsettings), answers=False)
     current = {r: getattr(settings, r) for r in calibration.RULES if hasattr(settings, r)}
-    return calibration.calibrate(results, current=current)
+    return calibration.calibrate(results, current=current, coverage=settings.abstain_coverage)
 
 
 # -- files ----------------------------------------------------------------------------------------

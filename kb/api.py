@@ -171,7 +171,7 @@ class KnowledgeBase:
             return shaped, ranked
         shape, records = q.answer_shape, self.retriever.records()
         if shape == "procedure":
-            entry = self._method_entry(hits, lexical)
+            entry = self._method_entry(hits, lexical, records)
             if entry:
                 sentences = extractive.read(entry, q.focus_terms, lexical, self.embedder,
                                             qvec, fvec, q.asks_figure, q.wanted)
@@ -183,16 +183,17 @@ class KnowledgeBase:
             return compose.fact(ranked, q.focus, records), ranked
         return compose.passage(ranked, self.settings.answer_sentences), ranked
 
-    def _method_entry(self, hits: list[Hit], lexical) -> list[Hit]:
+    def _method_entry(self, hits: list[Hit], lexical, records) -> list[Hit]:
         """Every passage of the best-ranked document among the first three that is laid out
-        as a method (``compose.is_method``); none when there is none."""
+        as a method (``compose.is_method``), marked with its document's flags from ``records``;
+        none when there is none."""
         for doc_id in list(dict.fromkeys(h.doc_id for h in hits))[:3]:
             passages = document_hits(lexical, doc_id, next(h.score for h in hits
                                                            if h.doc_id == doc_id))
             if compose.is_method([h.section for h in passages]):
                 from kb.retrieval import flagged
 
-                return flagged(passages, self.retriever.records())
+                return flagged(passages, records)
         return []
 
     def standalone(self, question: str, history: History | None = None) -> str:

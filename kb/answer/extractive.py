@@ -76,9 +76,8 @@ class Sentence:
 
 def is_boilerplate(sentence: str) -> bool:
     """A disclaimer, a copyright or cookie notice, navigation (a table of contents' line), or a
-    fragment (the tail of a title
-    broken over lines with the next heading glued to it: lower-case, no full stop, no label):
-    never answer material."""
+    fragment (the tail of a title broken over lines with the next heading glued to it:
+    lower-case, no full stop, no label): never answer material."""
     return _BOILERPLATE.search(sentence) is not None or _FRAGMENT.match(sentence) is not None
 
 

@@ -9,7 +9,7 @@ does not hold it and it is rare in general English (``wordfreq``'s Zipf frequenc
 depend on how big the store is: in a small store most ordinary words are unused.
 
 ``coverage`` asks the same of the passages an answer is read from: how much of the question they
-hold, each word weighed by how rare it is in the language (``telling``), so that "How many circles
+hold, each word weighed by how rare it is in the language (``RARE_ZIPF``), so that "How many circles
 to draw?" is covered by a passage on drawing circles even when no single sentence of it embeds
 close to the question, and "How do I bake Swedish cinnamon buns?" is not covered by a passage on
 Swedish clusters.
@@ -67,20 +67,15 @@ def coverage(text: str, passages: list[str], language: str = "en") -> float:
     """The share of the question's words (stop words aside) that ``passages`` hold, each word
     weighed by how rare it is in ``language`` (``RARE_ZIPF`` - its Zipf frequency, at least
     0.5); 1.0 for a question without content words."""
-    from kb.lexical import stopwords, tokenize_as
+    from kb.lexical import tokenize_as
 
     held = {t for p in passages for t in tokenize_as(p, language)}
-    stop = stopwords(language)
-    weights: dict[str, tuple[float, bool]] = {}
-    for m in _WORD.finditer(text):
-        word = m.group(0).lower()
-        if word in stop:
-            continue
-        for term in tokenize_as(word, language):
-            weight = max(RARE_ZIPF - zipf(word, language), 0.5)
-            weights[term] = (max(weight, weights.get(term, (0.0, False))[0]), term in held)
-    total = sum(w for w, _ in weights.values())
-    return sum(w for w, h in weights.values() if h) / total if total else 1.0
+    weights: dict[str, float] = {}  # stemmed term -> the weight of its rarest word
+    for word in _WORD.findall(text.lower()):
+        for term in tokenize_as(word, language):  # nothing for a stop word
+            weights[term] = max(weights.get(term, 0.0), RARE_ZIPF - zipf(word, language), 0.5)
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in held) / total if total else 1.0
 
 
 def _unknown_share(text: str, lexical, language: str) -> float:

@@ -52,3 +52,18 @@ def test_calibrate_takes_the_unmatched_rule_for_near_misses(make_result):
     assert t["abstain_unmatched"] == pytest.approx(0.5)  # the middle of (0.0, 1.0]
     assert cal["rules"]["heldout"] == {"oos_answered": 0, "false_abstentions": 0}
     assert set(cal["signals"]) == {"top_score", "unknown_share", "best_sentence", "unmatched"}
+
+
+def test_the_sentence_rule_spares_questions_the_passages_cover(make_result):
+    """``ask`` lets a low best sentence through when the passages read hold the question's words
+    (``abstain_coverage``); calibration counts outcomes under the same gate, the one given."""
+    results = [make_result("a1", score=0.6, sentence=0.7),
+               make_result("a2", score=0.6, sentence=0.32, coverage=0.9),  # short, covered
+               make_result("o1", type="out_of_scope", score=0.6, sentence=0.3, coverage=0.4)]
+    current = {"abstain_sentence": 0.4}
+    gated = calibration.calibrate(results, current=current, coverage=0.75)
+    assert gated["current"]["tune"] == {"oos_answered": 0, "false_abstentions": 0}
+    ungated = calibration.calibrate(results, current=current, coverage=1.01)
+    assert ungated["current"]["tune"] == {"oos_answered": 0, "false_abstentions": 1}
+    # and the searched rule separates o1 (0.3) from a1 (0.7) only: a2 never fires
+    assert gated["rules"]["tune"] == {"oos_answered": 0, "false_abstentions": 0}
