@@ -4,8 +4,9 @@ by construction: every sentence is stored text with its ``[n]``.
 - ``fact``: the best sentence first, then at most ``FACT_SUPPORT`` supporting ones; a value the
   lead document states as a field ("Typical cost: EUR 4 500") that the question asks for leads;
 - ``procedure``: the method's own entry (a document with step sections: ``STEPS``) leads with
-  what it is in one sentence, then the key sentence of each step section it has, in its order
-  (``key_sentence``: central to its section and close to the question);
+  what it is in one sentence (under the entry's own first heading: "Purpose", "Syfte"), then the
+  key sentence of each step section it has, in its order (``key_sentence``: central to its
+  section and close to the question);
   then "Also in:" the best sentence of up to ``ALSO_IN`` other sources;
 - ``list``: up to ``LIST_ITEMS`` distinct documents that match about as well as the best one,
   each with its title, identifying fields and best sentence;
@@ -34,12 +35,15 @@ ALSO_IN = 2
 # Danish, Finnish, German): a heading that starts with one of these is that step (a slide title
 # such as "Ten weeks of preparation" is not a step section)
 STEP_HEADINGS = {
-    "resources": ("resource", "resurs", "ressurs", "ressource", "resurssi"),
-    "preparation": ("prepar", "before", "förbered", "forbered", "valmistel", "vorbereit"),
-    "execution": ("execution", "implementation", "on the day", "running the", "genomför",
-                  "gjennomfør", "gennemfør", "udførelse", "toteutus", "durchführ"),
-    "follow-up": ("follow up", "follow-up", "followup", "after", "uppfölj", "oppfølg", "opfølg",
-                  "seuranta", "jatkotoim", "nachbereit"),
+    "resources": ("resource", "budget", "costs", "what you need", "materials", "resurs", "ressurs",
+                  "ressource", "resurssi"),
+    "preparation": ("prepar", "before", "planning", "getting started", "förbered", "forbered",
+                    "valmistel", "vorbereit"),
+    "execution": ("execution", "implementation", "on the day", "running the", "during",
+                  "delivery", "carrying out", "genomför", "gjennomfør", "gennemfør", "udførelse",
+                  "toteutus", "durchführ"),
+    "follow-up": ("follow up", "follow-up", "followup", "after", "evaluation", "uppfölj",
+                  "oppfølg", "opfølg", "seuranta", "jatkotoim", "nachbereit"),
 }
 STEPS = tuple(STEP_HEADINGS)
 # identifying fields of a list item, by document kind
@@ -179,6 +183,7 @@ def procedure(entry: list[Sentence], others: list[Sentence], focus: str = "",
     sections = list(dict.fromkeys(sec for _, sec in order))
     citer = Citer()
     items, lines = [], []
+    title = entry[0].hit.title if entry else ""
     asked = document_field(entry[0].hit, focus, records) if entry and focus else None
     if asked:
         lines.append(f"{asked} [{citer.cite(entry[0])}]")
@@ -190,10 +195,9 @@ def procedure(entry: list[Sentence], others: list[Sentence], focus: str = "",
         if best is None:
             continue
         n = citer.cite(best)
-        label = "What it is" if i == 0 else name
+        label = name if name and name != title else "What it is"  # its own heading, its language
         items.append(Item(title=label, sentence=best.text, n=n))
         lines.append(f"{label}: {best.text.rstrip()} [{n}]")
-    title = entry[0].hit.title if entry else ""
     head = f"{title}\n" if title else ""
     top = max((s.hit.score for s in others), default=0.0)
     also = pick([s for s in others if s.hit.doc_id != (entry[0].hit.doc_id if entry else "")

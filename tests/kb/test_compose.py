@@ -73,15 +73,30 @@ def test_a_procedure_outlines_the_method_in_its_own_order_then_other_sources():
                    kind="transcript")
     draft = compose.procedure(entry, [_one(webinar, 0.8), *entry])
     assert draft.shape == "procedure"
-    assert [i.title for i in draft.items] == ["What it is", "Resources", "Preparation",
+    assert [i.title for i in draft.items] == ["Purpose", "Resources", "Preparation",
                                               "Execution", "Follow-up"]
     lines = draft.text.splitlines()
     assert lines[0] == "Pitch"
-    assert lines[1] == "What it is: A reverse pitch lets a large firm present its problems. [1]"
+    assert lines[1] == "Purpose: A reverse pitch lets a large firm present its problems. [1]"
     assert lines[-1] == ("Also in: Webinar: Our reverse pitch is a half-day event at a member "
                          "plant. [2]")
     assert "Keep the challenges concrete" not in draft.text  # not a step section
     _grounded(draft)
+
+
+def test_an_outline_is_labelled_with_the_entrys_own_headings():
+    """A Swedish entry reads in Swedish; an entry whose opening has no heading of its own gets
+    "What it is"."""
+    sections = ["Syfte", "Förberedelser", "Genomförande", "Uppföljning"]
+    entry = [_one(_hit("fpp", f"Mening {i} om metoden.", i, section=name), 0.9 - i / 10)
+             for i, name in enumerate(sections)]
+    draft = compose.procedure(entry, [])
+    assert [i.title for i in draft.items] == sections
+    untitled = [_one(_hit("pitch", "A pitch turned around.", 0), 0.9),
+                _one(_hit("pitch", "Pick the challenges.", 1, section="Preparation"), 0.8),
+                _one(_hit("pitch", "Answer every SME.", 2, section="Follow-up"), 0.7)]
+    assert [i.title for i in compose.procedure(untitled, []).items] == [
+        "What it is", "Preparation", "Follow-up"]
 
 
 def test_a_document_is_a_method_when_it_has_step_sections():
@@ -94,6 +109,7 @@ def test_a_document_is_a_method_when_it_has_step_sections():
     assert compose.step_of("Implementation") == "execution"
     assert compose.step_of("Preparations for the day") == "preparation"
     assert compose.is_method(["About", "Before the event", "On the day", "Afterwards"])
+    assert compose.is_method(["Overview", "Budget", "Planning", "During the visit", "Evaluation"])
     # a deck's slide titles that mention a step are no step sections
     assert not compose.is_method(["Ten weeks of preparation", "Follow-up that keeps SMEs coming"])
     assert compose.step_of("Results") is None and compose.step_of(None) is None
@@ -145,7 +161,7 @@ def test_a_procedure_leads_with_a_field_the_question_asks_for():
     draft = compose.procedure(entry, [], "How do I run a reverse pitch and what does it cost?",
                               {"pitch": {"typical_cost": "EUR 4 500"}})
     lines = draft.text.split("\n")
-    assert lines[1] == "Typical cost: EUR 4 500 [1]" and lines[2].startswith("What it is:")
+    assert lines[1] == "Typical cost: EUR 4 500 [1]" and lines[2].startswith("About:")
     assert "Typical cost" not in compose.procedure(entry, [], "How do I run it?").text
 
 
