@@ -11,7 +11,7 @@ expected facts that are word runs of the ingested text (``eval.answers.holds(by_
   for a value only that topic states; the programme is shared by many topics, so its fact can be
   right by chance (the answer must still cite the topic to count in ``cites_source``).
   The objective's fact is the last six words of the description's first sentence.
-* ``qmsum``: every third meeting of ``val.jsonl`` as a ``[hh:mm:ss] Speaker: text`` transcript
+* ``qmsum``: every meeting of ``val.jsonl`` as a ``[hh:mm:ss] Speaker: text`` transcript
   (10 s a turn; the corpus's tokenisation undone: "it 's" -> "it's", ``{disfmarker}`` dropped).
   Its specific queries are asked as they are; the expected fact is the longest run of 3 to 8
   words (at least two of them neither stop words nor words of the query) that the reference
@@ -69,7 +69,8 @@ class ExternalSet:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def build(name: str, data: str | Path, limit: int = 40) -> ExternalSet:
+def build(name: str, data: str | Path, limit: int = 200) -> ExternalSet:
+    """The set ``name`` from its folder in ``data``, with at most ``limit`` questions."""
     data = Path(data)
     builders = {"eu-call-topics": eu_call_topics, "qmsum": qmsum, "real-pdfs": real_pdfs}
     if name not in builders:
@@ -162,7 +163,7 @@ def eu_call_topics(folder: Path, limit: int) -> ExternalSet:
                        notes={"topics_in_file": len(rows), "documents": len(files)})
 
 
-QMSUM_EVERY = 3  # every third meeting of the file goes into the store
+QMSUM_EVERY = 1  # every meeting of the file goes into the store (168 usable queries)
 
 
 # -- QMSum ----------------------------------------------------------------------------------------

@@ -118,8 +118,8 @@ def external_section(outs: list[dict[str, Any]]) -> str:
     for out in outs:
         sm = out["summary"]
         rows.append([out["set"], sm["questions"], out["documents"], sm["kb_fact"],
-                     sm["base_fact"], sm["kb_first"], sm["base_first"], sm["read"],
-                     sm["abstained"], sm["mean_sentences"]])
+                     sm["base_fact"], _pairs(sm, "fact"), sm["kb_first"], sm["base_first"],
+                     _pairs(sm, "first"), sm["read"], sm["abstained"], sm["mean_sentences"]])
     return "\n".join([
         "### External sets: kb beside a plain baseline",
         "",
@@ -128,14 +128,26 @@ def external_section(outs: list[dict[str, Any]]) -> str:
         "`ask` and keeps as many sentences as kb's answer has, ranked by MiniLM cosine to the "
         "question; *first* compares kb's first sentence with the single top-cosine sentence. "
         "A fact counts when its words appear in order (punctuation ignored); *read* is the "
-        "share of questions whose passages hold the fact at all (the ceiling of both).",
+        "share of questions whose passages hold the fact at all (the ceiling of both). "
+        "*Only kb / only baseline* count the questions one of them gets and the other does not, "
+        "with the two-sided sign test's p on that split: at p above 0.05 the two are not told "
+        "apart.",
         "",
         md_table(["set", "questions", "documents", "kb: fact present", "baseline: fact present",
-                  "kb: fact in first sentence", "baseline: top-cosine sentence", "read",
+                  "only kb / only baseline (p)", "kb: fact in first sentence",
+                  "baseline: top-cosine sentence", "only kb / only baseline (p)", "read",
                   "kb abstained", "kb sentences"], rows),
         "",
         machine_line(outs[0]) if outs else "",
     ])
+
+
+def _pairs(summary: dict[str, Any], what: str) -> str:
+    """"9 / 3 (p 0.146)": questions only kb gets, only the baseline gets, and the sign test."""
+    if f"{what}_kb_only" not in summary:  # a results file from before the counts
+        return "-"
+    return (f"{summary[f'{what}_kb_only']} / {summary[f'{what}_base_only']} "
+            f"(p {summary[f'{what}_sign_p']:.3f})")
 
 
 def small_store_section(out: dict[str, Any]) -> str:

@@ -152,9 +152,25 @@ def test_external_cli_writes_one_file_per_set(tmp_path, hash_model, capsys):
 
 
 @pytest.mark.skipif(not (EVAL_DATA / "eu-call-topics").is_dir(), reason="no ../shared/eval-data")
-def test_real_eu_set_builds_forty_questions():
+def test_real_eu_set_asks_one_question_per_topic():
     ext = external_sets.build("eu-call-topics", EVAL_DATA)
-    assert len(ext.questions) == 40 and len(ext.files) == external_sets.EU_DOCS
+    assert len(ext.questions) == len(ext.files) == external_sets.EU_DOCS
+    assert len(external_sets.build("eu-call-topics", EVAL_DATA, limit=40).questions) == 40
+
+
+def test_sign_test_tells_a_real_difference_from_a_few_questions():
+    assert external.sign_test(5, 7) == 0.7744  # QMSum's answers: kb 5, the baseline 7
+    assert external.sign_test(12, 1) < 0.01 and external.sign_test(0, 0) == 1.0
+    assert external.sign_test(3, 9) == external.sign_test(9, 3)
+
+
+def test_summary_counts_the_questions_only_one_side_gets():
+    def result(kb: bool, base: bool) -> external.ExternalResult:
+        return external.ExternalResult("q", "k", "?", ["f"], ["a.md"], "", [], False, 3,
+                                       kb, kb, base, False, True, True)
+    sm = external.summarise([result(True, False)] * 4 + [result(False, True), result(True, True)])
+    assert (sm["fact_kb_only"], sm["fact_base_only"], sm["first_kb_only"]) == (4, 1, 5)
+    assert sm["fact_sign_p"] == external.sign_test(4, 1) and sm["kb_beats_baseline"]
 
 
 

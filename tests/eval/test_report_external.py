@@ -24,8 +24,11 @@ def test_section_reports_external_sets_and_small_stores():
                                "abstention_oos": 1.0, "facts_present": 0.85,
                                "command": "kb eval --small-store --store /tmp/h/store"},
     }
+    results["external-eu-call-topics"]["summary"].update(
+        fact_kb_only=9, fact_base_only=2, fact_sign_p=0.0654)
     text = report.section(results)
-    assert "| eu-call-topics | 40 | 9 | 0.800 | 0.625 |" in text
+    assert "| eu-call-topics | 40 | 9 | 0.800 | 0.625 | 9 / 2 (p 0.065) |" in text
+    assert "| qmsum | 40 | 9 | 0.600 | 0.500 | - |" in text  # a file from before the counts
     assert text.index("| eu-call-topics") < text.index("| qmsum")  # a fixed order
     assert "Declined: tbb-001, rep-004." in text
     assert "| answerable questions declined (false abstention) | 0.021 | 93 |" in text
