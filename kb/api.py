@@ -180,7 +180,7 @@ class KnowledgeBase:
         if shape == "list":
             return compose.listing(ranked, hits, records), ranked
         if shape == "fact":
-            return compose.fact(ranked, q.focus, records), ranked
+            return compose.fact(ranked, q.focus, records, q.kinds), ranked
         return compose.passage(ranked, self.settings.answer_sentences), ranked
 
     def _method_entry(self, hits: list[Hit], lexical, records) -> list[Hit]:

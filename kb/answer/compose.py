@@ -84,22 +84,53 @@ def passage(ranked: list[Sentence], n: int) -> Draft:
     return Draft(text, citer.citations())
 
 
-def fact(ranked: list[Sentence], focus: str, records: Records | None = None) -> Draft:
-    """The best sentence first, at most ``FACT_SUPPORT`` after it; led by a field of the best
-    sentence's document when the question asks for that field (``records``: the store's
-    document records, which hold every field; a passage carries only a few)."""
+def fact(ranked: list[Sentence], focus: str, records: Records | None = None,
+         kinds: tuple[str, ...] = ()) -> Draft:
+    """The best sentence first, at most ``FACT_SUPPORT`` after it; led by the fields the question
+    asks for (``asked_fields``)."""
     chosen = pick(ranked, 1 + FACT_SUPPORT)
     if not chosen:
         return Draft(shape="fact")
     citer = Citer()
-    lead = document_field(chosen[0].hit, focus, records)
-    parts = [f"{lead} [{citer.cite(chosen[0])}]"] if lead else []
-    parts += [citer.marked(s) for s in chosen if not (lead and _same(s.text, lead))]
+    leads = asked_fields(ranked, focus, records, kinds)
+    parts = [f"{line} [{citer.cite(s)}]" for line, s in leads]
+    parts += [citer.marked(s) for s in chosen if not any(_same(s.text, line) for line, _ in leads)]
     return Draft(" ".join(parts), citer.citations(), shape="fact")
 
 
+def asked_fields(ranked: list[Sentence], focus: str, records: Records | None = None,
+                 kinds: tuple[str, ...] = ()) -> list[tuple[str, Sentence]]:
+    """Each document field the question asks for (``FIELD_QUESTIONS``) as "Label: value", in
+    the order it asks, with the sentence whose document states it (``records``: the store's
+    document records, which hold every field; a passage carries only a few). The field is the
+    best sentence's document's. When that document lacks it and the question names the kind of
+    document it means (``kinds``: "Who presented the webinar on vouchers?", best matched in a
+    report that mentions webinars), it is the next document of that kind that has it, in order
+    of the sentences, among those whose passage matches about as well as the best
+    (``LIST_MIN``)."""
+    if not ranked:
+        return []
+    top = max(s.hit.score for s in ranked) or 1.0
+    firsts: dict[str, Sentence] = {}
+    for s in ranked:
+        firsts.setdefault(s.hit.doc_id, s)
+    best, *rest = firsts.values()
+    candidates = [best, *(s for s in rest if s.hit.kind in kinds and s.hit.kind != best.hit.kind
+                          and s.hit.score >= LIST_MIN * top)]
+    asked = sorted((m.start(), key, label) for key, label, pattern in FIELD_QUESTIONS
+                   if (m := re.search(pattern, focus, re.I)))  # in the order the question asks
+    out = []
+    for _, key, label in asked:
+        for s in candidates:
+            value = fields_of(s.hit, records).get(key)
+            if value not in (None, ""):
+                out.append((f"{label}: {value}", s))
+                break
+    return out
+
+
 def document_field(hit: Hit, focus: str, records: Records | None = None) -> str | None:
-    """"Label: value" of a field of ``hit``'s document that the question asks for, or None."""
+    """"Label: value" of the first field of ``hit``'s document that the question asks for."""
     meta = fields_of(hit, records)
     for key, label, asked in FIELD_QUESTIONS:
         value = meta.get(key)

@@ -99,6 +99,7 @@ class Question:
     filters: Filters | None = None  # stated in the question and held by the store
     filter_labels: tuple[str, ...] = ()  # each stated filter, for people ("kind: report")
     speakers: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # kinds of document it names ("the webinar on X": transcript)
     exact: tuple[str, ...] = ()  # names and years it states exactly (``names.exact_terms``)
     places: tuple[str, ...] = ()  # places a fact question is scoped to (``names.places``)
     terms: tuple[str, ...] = ()  # the query's index terms (``kb.lexical.tokenize``)
@@ -155,7 +156,8 @@ def analyse(text: str, query: str | None = None,
     unknown, language = vocabulary.read(words, lexical) if lexical is not None else (0.0, "en")
     return Question(
         text=text, query=query, focus=focus, shape=shape, filters=filters,
-        filter_labels=labels, speakers=speakers, exact=tuple(exact_terms(query)),
+        filter_labels=labels, speakers=speakers, kinds=named_kinds(focus),
+        exact=tuple(exact_terms(query)),
         places=tuple(places(query, shape)), terms=tuple(tokenize(query)),
         focus_terms=tuple(tokenize(focus)), asks_figure=_FIGURE.search(focus) is not None,
         wanted=answer_type(focus), unknown_share=unknown, words=words, language=language)
@@ -198,6 +200,13 @@ def _listed_nouns(focus: str) -> list[str]:
         words.append(m.group(1))
         end = m.end()
     return list(dict.fromkeys(w.lower().rstrip("s") for w in words))
+
+
+def named_kinds(focus: str) -> tuple[str, ...]:
+    """The kinds of document the question names ("Who presented the webinar on vouchers?":
+    transcript; "Which projects or methods ...": report, toolbox)."""
+    nouns = (m.group(1).lower().rstrip("s") for m in _NOUN.finditer(focus))
+    return tuple(dict.fromkeys(_KIND_NOUNS[n] for n in nouns if n in _KIND_NOUNS))
 
 
 def _one_or_list(values) -> str | list[str]:

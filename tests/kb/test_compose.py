@@ -154,6 +154,28 @@ def test_fields_come_from_the_document_record_when_the_passage_lacks_them():
     assert listed.items[0].fields == {"presenter": "Mads Kjærgaard", "date": "7 March 2024"}
 
 
+def test_a_field_comes_from_the_next_document_that_has_it_and_every_asked_field_leads():
+    """"Who presented the webinar on vouchers?" best matched in a report that mentions
+    webinars: the presenter is the webinar's, the next document that matches about as well."""
+    report = _hit("rep", "Three webinars on vouchers were held.", kind="report")
+    talk = _hit("talk", "Our guest today runs the voucher scheme.", kind="transcript")
+    weak = _hit("weak", "A voucher is a small grant.", kind="transcript")
+    weak.score = 0.1  # well below the best passage: not a document the question is about
+    records = {"talk": {"presenter": "Mads Kjærgaard"}, "weak": {"presenter": "Other Person"},
+               "rep": {"coordinator": "Cluster AB", "funding": "EUR 2 000"}}
+    ranked = [_one(report, 0.9), _one(talk, 0.8)]
+    who = compose.fact(ranked, "Who presented the webinar on vouchers?", records, ("transcript",))
+    assert who.text.startswith("Presenter: Mads Kjærgaard [1] Three webinars")
+    assert who.citations[0].source == "talk.md"
+    # only a document of the kind the question names, and one that matches about as well
+    assert "Presenter" not in compose.fact(ranked, "Who presented it?", records).text
+    nobody = compose.fact([_one(report, 0.9), _one(weak, 0.8)], "Who presented the webinar?",
+                          records, ("transcript",))
+    assert "Presenter" not in nobody.text
+    both = compose.fact(ranked, "Who coordinated it and how much funding did it get?", records)
+    assert both.text.startswith("Coordinator: Cluster AB [1] Funding: EUR 2 000 [1]")
+
+
 def test_a_procedure_leads_with_a_field_the_question_asks_for():
     sections = ["About", "Resources", "Preparation", "Execution", "Follow-up"]
     entry = [_one(_hit("pitch", f"{name} sentence here.", i, section=name), 0.9 - i / 10)

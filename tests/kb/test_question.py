@@ -92,6 +92,12 @@ def test_other_shapes_state_no_filters():
     assert q.filters is None and q.exact == ("Mobile Heights",)
 
 
+def test_the_kinds_of_document_a_question_names():
+    assert analyse("Who presented the webinar on vouchers?").kinds == ("transcript",)
+    assert analyse("Which projects or methods are about timber?").kinds == ("report", "toolbox")
+    assert analyse("Who hosted it?").kinds == ()
+
+
 def test_speakers_by_full_name_or_a_surname_only_one_has():
     q = analyse("What did Ingrid Haugland say about harvesting ideas?", records=RECORDS)
     assert q.speakers == ("Ingrid Haugland",)
