@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb.answer.citations import hh_mm_ss
+from kb.answer.extractive import language_of
+from kb.answer.vocabulary import says_something
 from kb.models import Citation, Hit
 from kb.sentences import split_sentences, vectors_of
 from kb.speakers import as_list
@@ -167,9 +169,12 @@ class Quote:
 
 
 def sentences(span_lines_: list[Line]) -> list[Quote]:
-    """The answerable sentences of these lines (``kb.sentences``), of at least ``MIN_WORDS``."""
+    """The answerable sentences of these lines (``kb.sentences``): of at least ``MIN_WORDS``,
+    and saying something (``vocabulary.says_something``: not "That's what I wanted to
+    share.")."""
     return [Quote(line.start, line.speaker, s, line.hit) for line in span_lines_
-            for _, s in split_sentences(line.text) if len(s.split()) >= MIN_WORDS]
+            for _, s in split_sentences(line.text)
+            if len(s.split()) >= MIN_WORDS and says_something(s, language_of(line.hit))]
 
 
 def key_sentences(span: Span, qvec: np.ndarray, embedder: Embedder,

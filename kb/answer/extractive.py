@@ -17,7 +17,8 @@ one weight (measured in docs/decisions/14.md):
 
 Sentence vectors were stored with their chunk at ingest (``kb.sentences``); a chunk from an
 older store has them embedded here. Boilerplate (disclaimers, copyright and cookie notices,
-navigation) and questions are never answers.
+navigation), talk that says nothing (``vocabulary.says_something``: "That's what I wanted to
+share.") and questions are never answers.
 ``Citer`` numbers the sources in the order the answer quotes them, and makes each citation's
 snippet the span of its chunk that the quoted sentences cover, so that it is verbatim stored text.
 """
@@ -32,6 +33,7 @@ import numpy as np
 
 from kb.answer.answer_type import AnswerType
 from kb.answer.citations import citation
+from kb.answer.vocabulary import says_something
 from kb.lexical import SearchIndex, tokenize
 from kb.models import Citation, Hit
 from kb.sentences import quotable, unpack
@@ -126,12 +128,14 @@ def _collect(hits: list[Hit], embedder: Embedder, dim: int) -> list[Sentence]:
     seen: set[str] = set()
     for hit in hits:
         heading = " ".join(f"{hit.title} {hit.section or ''}".lower().split())
+        language = language_of(hit)
         found = quotable(hit.text)
         stored = unpack(hit.sentence_vectors, dim, len(found))
         previous = None
         for j, (offset, text) in enumerate(found):
             key = " ".join(text.lower().split())
-            if key in seen or key in heading or is_boilerplate(text):
+            if key in seen or key in heading or is_boilerplate(text) \
+                    or not says_something(text, language):
                 continue
             seen.add(key)
             s = Sentence(text, hit, offset, vector=None if stored is None else stored[j],
@@ -140,6 +144,13 @@ def _collect(hits: list[Hit], embedder: Embedder, dim: int) -> list[Sentence]:
             previous = s
     _embed_missing(out, embedder)
     return out
+
+
+def language_of(hit: Hit) -> str:
+    """The language a passage's document is written in (detected at ingest), else English."""
+    found = hit.metadata.get("language")
+    found = found[0] if isinstance(found, list) and found else found
+    return found if isinstance(found, str) and found else "en"
 
 
 def _opens_document(hit: Hit) -> bool:

@@ -8,6 +8,12 @@ does not hold it and it is rare in general English (``wordfreq``'s Zipf frequenc
 ``ORDINARY_ZIPF``) or written as a name (capitalised, not opening the question). This does not
 depend on how big the store is: in a small store most ordinary words are unused.
 
+``says_something`` asks it of a sentence: a short one (``TALK_WORDS``) whose every word is among
+the language's most common ones ("That's what I wanted to share.", "I call this meeting to
+order.") and that holds no figure is talk, not content, and is never quoted as an answer. (A
+longer sentence of common words can say something: "Every company is asked to present its
+experience at one member event, so that others can learn from it.")
+
 ``coverage`` asks the same of the passages an answer is read from: how much of the question they
 hold, each word weighed by how rare it is in the language (``RARE_ZIPF``), so that "How many circles
 to draw?" is covered by a passage on drawing circles even when no single sentence of it embeds
@@ -27,7 +33,15 @@ ORDINARY_ZIPF = 3.0
 # A word's weight in ``coverage``: how rare it is in the language, 7 - Zipf ("the" 7.7, "cluster"
 # 4.5, "circles" 4.3, "cinnamon" 3.6; an unlisted word 7), at least 0.5.
 RARE_ZIPF = 7.0
+# Zipf 5.0: one use per hundred thousand words ("share" 5.0, "pitfalls" 3.1, "weekly" 4.6); a
+# sentence of at most TALK_WORDS words with no rarer word and no figure says nothing
+COMMON_ZIPF = 5.0
+TALK_WORDS = 10
 _WORD = re.compile(r"[^\W_]+")
+_FIGURE = re.compile(  # a number, a month: a figure or a date however common its words
+    r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|half|twice|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b", re.I)
 
 
 # wordfreq's code for each language kb stems (kb.lexical.STEMMERS)
@@ -61,6 +75,13 @@ def read(text: str, lexical) -> tuple[float, str]:
     """``unknown_share`` of ``text``, and the store language it fits best (ties: the first of
     ``lexical.languages``)."""
     return min((_unknown_share(text, lexical, lang), lang) for lang in lexical.languages)
+
+
+def says_something(sentence: str, language: str = "en") -> bool:
+    """The sentence is longer than ``TALK_WORDS``, or holds a figure or a word less common than
+    ``COMMON_ZIPF`` in its language."""
+    return len(sentence.split()) > TALK_WORDS or _FIGURE.search(sentence) is not None or any(
+        zipf(w, language) < COMMON_ZIPF for w in _WORD.findall(sentence.lower()))
 
 
 def coverage(text: str, passages: list[str], language: str = "en") -> float:

@@ -143,6 +143,21 @@ def test_boilerplate_is_never_answer_material():
     assert text == "The supplier day costs EUR 21 560 in total. [1]"
 
 
+def test_talk_that_says_nothing_is_never_answer_material():
+    """Words all among the language's most common and no figure: talk, not content."""
+    hit = _hit("Thank you very much for having me here today. That's what I wanted to share. "
+               "We did it in two days. Det var det jag ville säga. The buddies never called.")
+    text, _, _ = _answer("What did you want to share today about the buddies?", [hit],
+                         max_sentences=5)
+    # a Swedish sentence in an English document is not judged by English word frequencies
+    assert {p.strip() for p in text.split("[1]") if p.strip()} == {
+        "We did it in two days.", "Det var det jag ville säga.", "The buddies never called."}
+    swedish = _hit("Det var det jag ville säga. Forskaren är på plats tisdagar.", 1,
+                   source="toolbox/sv.md", metadata={"language": "sv"})
+    text, _, _ = _answer("Vad ville hen säga?", [swedish], max_sentences=5)
+    assert text == "Forskaren är på plats tisdagar. [1]"
+
+
 def test_a_title_broken_over_lines_is_not_an_answer_but_a_field_or_bullet_is():
     assert extractive.is_boilerplate("six cluster organisations in Finland, Sweden, Norway, "
                                      "Estonia, Germany and Poland Summary")

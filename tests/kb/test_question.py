@@ -143,6 +143,19 @@ def test_the_pronoun_i_and_a_named_speaker_are_not_unknown():
     assert q.speakers == ("Helena Strand",) and q.unknown_share == 0.0
 
 
+def test_a_short_sentence_of_the_most_common_words_says_nothing():
+    from kb.answer.vocabulary import says_something
+
+    assert not says_something("That's what I wanted to share.")
+    assert not says_something("I call this meeting to order.")
+    assert says_something("Now the pitfalls, and there are a few.")  # "pitfalls" is rarer
+    assert says_something("We did it in two days.") and says_something("It was held in May.")
+    assert says_something("Every company is asked to present its experience at one member "
+                          "event, so that others can learn from it.")  # long: it may say a lot
+    assert not says_something("Det var det jag ville säga.", "sv")
+    assert says_something("Det var det jag ville säga.", "en")
+
+
 def test_coverage_weighs_a_questions_words_by_how_rare_they_are():
     passage = ["Each host may use two warm-up exercises: geometric puzzles (3 circles to draw, "
                "a square to divide) and matches to move."]
