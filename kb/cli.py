@@ -109,7 +109,8 @@ def _eval_parser(p: argparse.ArgumentParser) -> None:
                    help="external sets: the eval-data folder (../shared/eval-data)")
     p.add_argument("--set", help="external set(s), comma-separated: eu-call-topics, qmsum, "
                                  "real-pdfs (default all)")
-    p.add_argument("--limit", type=int, help="external: questions per set (default 40)")
+    p.add_argument("--limit", type=int,
+                   help="external: questions per set (default: all of them, at most 200)")
     p.add_argument("--small-store", action="store_true",
                    help="golden set on small stores: each question's documents plus ten others")
     _common(p)

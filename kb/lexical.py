@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import threading
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -32,6 +33,8 @@ _STEMMERS: dict[str, object] = {}
 STEMMERS = {"en": "english", "sv": "swedish", "no": "norwegian", "da": "danish",
             "fi": "finnish", "de": "german"}
 DEFAULT_LANGUAGE = "en"
+# What the saved index's tokens were made with: an index saved by another analyzer is rebuilt.
+ANALYZER = "folded-1"  # diacritics folded: "Östkust" and "Ostkust" are one term
 AFFIX_LETTERS = 3  # how far a non-English query stem reaches for the collection's (neighbours)
 MIN_STEM = 4
 
@@ -75,7 +78,8 @@ def analyzer(language: str | None) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop words removed, Snowball-stemmed (English) word tokens."""
+    """Lower-cased, stop words removed, Snowball-stemmed (English) word tokens, diacritics
+    folded (``fold``)."""
     return _tokens(text, DEFAULT_LANGUAGE)
 
 
@@ -88,16 +92,38 @@ def tokenize_as(text: str, language: str | None) -> list[str]:
     return tokens if language == DEFAULT_LANGUAGE else [f"{language}:{t}" for t in tokens]
 
 
+# letters that no Unicode decomposition takes apart
+_UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d",
+                           "ð": "d", "þ": "th", "ı": "i"})
+
+
+@functools.lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """A lower-case word without its diacritics ("östkust" -> "ostkust", "kjærgaard" ->
+    "kjaergaard"): people write names without the letters their keyboard lacks."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.translate(_UNFOLDED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _tokens(text: str, language: str) -> list[str]:
+    """Stop words out, then stemmed, with diacritics folded: before the English stemmer (it
+    knows no other letters: "Beyoncé" and "Beyonce" stem alike), after the others' (Swedish
+    "förberedelser" needs its "ö" to stem)."""
     stop = stopwords(language)
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    english = language == DEFAULT_LANGUAGE
+    if english:
+        words = [fold(w) for w in words]
     with _STEM_LOCK:
         stemmer = _STEMMERS.get(language)
         if stemmer is None:
             import Stemmer
 
             stemmer = _STEMMERS[language] = Stemmer.Stemmer(STEMMERS[language])
-        return stemmer.stemWords(words)
+        stems = stemmer.stemWords(words)
+    return stems if english else [fold(t) for t in stems]
 
 
 class SearchIndex:
@@ -150,7 +176,8 @@ class SearchIndex:
         (tmp / "index.json").write_text(json.dumps({
             "generation": self.generation, "ids": self.ids,
             "doc_ids": [self.doc_list[i] for i in self.doc_index],
-            "df": self.df, "k1": self.k1, "b": self.b, "languages": self.languages}))
+            "df": self.df, "k1": self.k1, "b": self.b, "languages": self.languages,
+            "analyzer": ANALYZER}))
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -164,6 +191,8 @@ class SearchIndex:
 
         try:
             meta = json.loads((folder / "index.json").read_text())
+            if meta.get("analyzer") != ANALYZER:  # its tokens would not meet the queries'
+                return None
             bm25 = (bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
                          if (folder / "bm25").exists() else None)
         except (OSError, ValueError, KeyError):

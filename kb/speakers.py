@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from kb.lexical import SearchIndex
+from kb.lexical import SearchIndex, fold
 
 
 def as_list(value: Any) -> list[str]:
@@ -38,8 +38,10 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
     one-word name matches only as written, so a speaker called "Marketing" is not named by "the
     marketing budget". What a transcript adds to a person's name is not needed: letters after a
     name of two words or more, and a part in brackets ("Vaughan Gething AM" is named by "Vaughan
-    Gething" and by "Gething"; "Grad E" stays "Grad E")."""
+    Gething" and by "Gething"; "Grad E" stays "Grad E"). Diacritics may be left out ("Mads
+    Kjaergaard", "Makinen")."""
     found: list[tuple[int, str]] = []
+    folded = fold(question)  # "Mads Kjaergaard" names "Mads Kjærgaard"
     names = {name: personal_name(name) for name in dict.fromkeys(known)}
     # one person may be written two ways ("Hon. Navdeep Bains", "Hon. Navdeep Bains (Lib.)")
     surnames = Counter(words[-1] for words in {tuple(w) for w in names.values()} if len(words) > 1)
@@ -49,10 +51,11 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
         flags = re.I if len(words) > 1 else 0
         m = None
         for written in dict.fromkeys((name, " ".join(words))):
-            m = m or re.search(rf"(?<!\w){re.escape(written)}(?!\w)", question, flags)
+            m = m or re.search(rf"(?<!\w){re.escape(written)}(?!\w)", question, flags) \
+                or re.search(rf"(?<!\w){re.escape(fold(written))}(?!\w)", folded, flags)
         if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper() \
                 and surnames[words[-1]] == 1:
-            m = re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", question)
+            m = re.search(rf"(?<!\w){re.escape(fold(words[-1]))}(?!\w)", folded)
         if m is not None:
             found.append((m.start(), name))
     return [name for _, name in sorted(found)]

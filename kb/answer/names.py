@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kb.lexical import tokenize
+from kb.lexical import fold, tokenize
 from kb.models import Citation, Hit
 
 _TOKEN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:['’]s\b)?|[^\w\s]")
@@ -143,7 +143,7 @@ def same_place(a: str, b: str) -> bool:
 def _holds_place(words: set[str], place: str) -> bool:
     """``same_place`` against a set of lower-cased words: only the irregular forms and the
     words that start like the place can match."""
-    p = place.lower()
+    p = fold(place.lower())
     if p in words or any(p in group and group & words for group in _IRREGULAR):
         return True
     return any(same_place(p, w) for w in words if w[:3] == p[:3])
@@ -180,7 +180,7 @@ def unmatched_share(terms: Sequence[str], where: Sequence[str], hits: Sequence[H
         year = _YEAR.match(term) is not None
         missing += not any(words <= p for source, p in read if year or source == lead)
     if where:
-        lead_words = {w for h in hits if h.source == lead
+        lead_words = {fold(w) for h in hits if h.source == lead
                       for w in _WORD.findall(_evidence_text(h).lower())}
         missing += sum(not _holds_place(lead_words, place) for place in where)
     return missing / (len(terms) + len(where))

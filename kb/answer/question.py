@@ -26,6 +26,7 @@ from typing import Any
 from kb.answer import vocabulary
 from kb.answer.answer_type import AnswerType, answer_type
 from kb.answer.names import exact_terms, places
+from kb.lexical import fold
 from kb.models import CATEGORIES, Filters
 from kb.speakers import known_speakers, named_speakers
 
@@ -247,7 +248,8 @@ def _unnamed(text: str, speakers: tuple[str, ...]) -> str:
     store (its transcripts' records) even where no passage writes it out."""
     for name in speakers:
         for part in (name, *name.split()):
-            text = re.sub(rf"(?<!\w){re.escape(part)}(?:'s)?(?!\w)", " ", text)
+            for written in dict.fromkeys((part, fold(part))):  # "Kjaergaard" for "Kjærgaard"
+                text = re.sub(rf"(?<!\w){re.escape(written)}(?:'s)?(?!\w)", " ", text)
     return text
 
 

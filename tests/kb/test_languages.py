@@ -6,6 +6,7 @@ import pytest
 
 from ingest.language import detect
 from ingest.pipeline import run
+from kb import lexical
 from kb.api import KnowledgeBase
 from kb.cli import main
 from kb.lexical import SearchIndex, stopwords, tokenize, tokenize_as
@@ -51,6 +52,24 @@ def test_a_swedish_question_finds_the_definite_form():
     assert lex.question_terms("Vad gör ett kluster?") == terms["sv"]  # the language it fits
     assert lex.question_terms("What does a cluster do?") == tokenize("What does a cluster do?")
     assert lex.query_terms("klustret")["sv"] == ["sv:klustret"]  # a stem it has: not widened
+
+
+def test_diacritics_are_folded_in_every_language():
+    assert tokenize("Östkust Kjærgaard Beyoncé") == tokenize("Ostkust Kjaergaard Beyonce")
+    assert tokenize_as("Förberedelser", "sv") == tokenize_as("förberedelse", "sv") == \
+        ["sv:forbered"]  # stemmed with its own letters first
+    assert tokenize_as("Oppfølging", "no") == tokenize_as("oppfolging", "no")
+
+
+def test_an_index_saved_by_another_analyzer_is_rebuilt(tmp_path):
+    """Its terms would not meet the queries' ("östkust" against "ostkust"): load refuses it,
+    and the reader rebuilds it from the store."""
+    _index([EN], None).save(tmp_path / "lex")
+    meta = json.loads((tmp_path / "lex" / "index.json").read_text())
+    assert meta["analyzer"] == lexical.ANALYZER and SearchIndex.load(tmp_path / "lex") is not None
+    meta["analyzer"] = "older"
+    (tmp_path / "lex" / "index.json").write_text(json.dumps(meta))
+    assert SearchIndex.load(tmp_path / "lex") is None
 
 
 def test_an_english_collection_reads_questions_as_before(tmp_path):

@@ -72,6 +72,10 @@ def test_named_speakers_full_names_any_case_surnames_capitalised_one_word_names_
     assert named_speakers("what did holm say", known) == []
     assert named_speakers("What did Marketing propose?", known) == ["Marketing"]
     assert named_speakers("the marketing budget", known) == []
+    # written without the letters a keyboard lacks
+    nordic = ["Mads Kjærgaard", "Pekka Mäkinen"]
+    assert named_speakers("What did mads kjaergaard say?", nordic) == ["Mads Kjærgaard"]
+    assert named_speakers("What did Makinen ask?", nordic) == ["Pekka Mäkinen"]
 
 
 def test_speaker_filter_keeps_only_windows_the_speaker_talks_in(meeting_kb):
