@@ -38,14 +38,21 @@ _DISCUSSION = re.compile(
     r"(?:decided|agreed|concluded|discussed)\b|\bwhat did (?:they|we|the \w+) (?:decide|agree|"
     r"conclude|discuss)\b", re.I)
 _STEPS = re.compile(r"\b(?:what|which) are the (?:main |key |first |next )?(?:steps|stages|phases)"
-                    r"\b|\bstep[- ]by[- ]step\b|\bsteps (?:to|for|in)\b|\bhow to\b|"
+                    r"\b|\b(?:what|which) (?:steps|stages|phases)\b|\bstep[- ]by[- ]step\b|"
+                    r"\bsteps (?:to|for|in)\b|\bhow to\b|\bbest way to\b|\bgo about\b|"
+                    r"\b(?:guide|walk|take) (?:me|us) through\b|\bwhat does it take to\b|"
                     r"\bvilka (?:är|var) (?:de )?(?:första |viktigaste )?stegen\b|"
-                    r"\bsteg för steg\b", re.I)
+                    r"\bsteg för steg\b|\bgår (?:man|vi|ni) tillväga\b", re.I)
 _HOW_DO = re.compile(
     r"\bhow (?:do|does|did|can|could|should|would|might|to)\s+(?:\w+\s+){0,3}?(?:run|organi[sz]e|"
     r"set up|setup|carry out|plan|prepare|hold|host|start|launch|implement|conduct|design|build|"
     r"arrange|establish|create|introduce|manage|facilitate|structure|do|make|get|use|apply|"
     r"measure|follow up|recruit|select|evaluate)\b|"
+    r"\bhow (?:is|are|was|were) (?:\w+\s+){1,4}?(?:run|organi[sz]ed|set up|carried out|planned|"
+    r"prepared|held|hosted|started|launched|implemented|conducted|arranged|established|"
+    r"introduced|managed|facilitated|followed up|evaluated)\b|"
+    r"\bwhat (?:should (?:i|we|you|one)|do (?:i|we|you) (?:need|have) to) (?:do|prepare|plan|"
+    r"organi[sz]e)\b|"
     r"\bhur (?:gör|ordnar|organiserar|genomför|planerar|förbereder|startar|driver|arrangerar|"
     r"håller|följer|bygger|skapar|använder|mäter|rekryterar) (?:man|vi|ni|andra|de|\w+et|\w+en)\b",
     re.I)

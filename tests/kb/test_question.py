@@ -21,6 +21,17 @@ from kb.models import Filters
     ("How do I organise a supplier day?", "procedure"),
     ("What are the steps of a reverse pitch?", "procedure"),
     ("How do I run a reverse pitch and what does it cost?", "procedure"),
+    # the other ways people ask how a thing is done
+    ("What steps are involved in setting up a living lab?", "procedure"),
+    ("What is the best way to run a reverse pitch?", "procedure"),
+    ("How would I go about setting up a mentoring programme?", "procedure"),
+    ("Guide me through organising a study tour.", "procedure"),
+    ("What does it take to run an innovation voucher scheme?", "procedure"),
+    ("How is a study tour organised?", "procedure"),
+    ("What should we do after a matchmaking event?", "procedure"),
+    ("What do I need to prepare for a supplier day?", "procedure"),
+    ("How is the export check structured: how many questions?", "fact"),
+    ("What do we do about members who give a low score?", "fact"),  # not the steps
     ("Which projects worked on circular textiles?", "list"),
     ("Examples of matchmaking events?", "list"),
     ("Which webinars covered innovation vouchers?", "list"),
@@ -31,6 +42,7 @@ from kb.models import Filters
     # Swedish wording
     ("Hur ordnar man en placering med en forskare?", "procedure"),
     ("Vilka är stegen för att starta ett nätverk?", "procedure"),
+    ("Hur går man tillväga för att ordna en studieresa?", "procedure"),
     ("Vilka projekt har arbetat med vätgas?", "list"),
     ("Hur mycket betalar medlemsföretaget?", "fact"),
     ("Vem äger resultatet?", "fact"),
