@@ -12,7 +12,8 @@ expected facts that are word runs of the ingested text (``eval.answers.holds(by_
   right by chance (the answer must still cite the topic to count in ``cites_source``).
   The objective's fact is the last six words of the description's first sentence.
 * ``qmsum``: every meeting of ``val.jsonl`` as a ``[hh:mm:ss] Speaker: text`` transcript
-  (10 s a turn; the corpus's tokenisation undone: "it 's" -> "it's", ``{disfmarker}`` dropped).
+  (10 s a turn; the corpus's tokenisation undone: "it 's" -> "it's", "L_C_D_" -> "LCD",
+  ``{disfmarker}`` dropped).
   Its specific queries are asked as they are; the expected fact is the longest run of 3 to 8
   words (at least two of them neither stop words nor words of the query) that the reference
   answer shares with the query's relevant turns. It measures whether the answer quotes the part
@@ -168,6 +169,8 @@ QMSUM_EVERY = 1  # every meeting of the file goes into the store (168 usable que
 
 # -- QMSum ----------------------------------------------------------------------------------------
 _DETOK = [(re.compile(r"\{\w+\}"), ""), (re.compile(r"\s+"), " "),
+          # AMI spells acronyms letter by letter: "L_C_D_s" is "LCDs"
+          (re.compile(r"\b((?:[A-Za-z]_){2,})"), lambda m: m.group(1).replace("_", "")),
           (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m)\b"), r"\1"),
           (re.compile(r" ([.,?!;:%])"), r"\1")]
 

@@ -38,13 +38,17 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
     one-word name matches only as written, so a speaker called "Marketing" is not named by "the
     marketing budget". What a transcript adds to a person's name is not needed: letters after a
     name of two words or more, and a part in brackets ("Vaughan Gething AM" is named by "Vaughan
-    Gething" and by "Gething"; "Grad E" stays "Grad E"). Diacritics may be left out ("Mads
-    Kjaergaard", "Makinen")."""
+    Gething" and by "Gething"; "Grad E" stays "Grad E"). A role in brackets that no other
+    speaker has names its speaker too ("the Prime Minister" for "Right Hon. Justin Trudeau (Prime
+    Minister)"). Diacritics may be left out ("Mads Kjaergaard", "Makinen")."""
     found: list[tuple[int, str]] = []
     folded = fold(question)  # "Mads Kjaergaard" names "Mads Kjærgaard"
     names = {name: personal_name(name) for name in dict.fromkeys(known)}
     # one person may be written two ways ("Hon. Navdeep Bains", "Hon. Navdeep Bains (Lib.)")
     surnames = Counter(words[-1] for words in {tuple(w) for w in names.values()} if len(words) > 1)
+    # a role only one speaker has names that speaker ("What did the Prime Minister say?")
+    roles = Counter(r for r, _ in {(role_of(n), tuple(w)) for n, w in names.items()} if r)
+    roles[""] = 2
     for name, words in names.items():
         if not words:
             continue
@@ -56,9 +60,24 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
         if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper() \
                 and surnames[words[-1]] == 1:
             m = re.search(rf"(?<!\w){re.escape(fold(words[-1]))}(?!\w)", folded)
+        if m is None and roles[role_of(name)] == 1:
+            m = re.search(rf"(?<!\w){re.escape(fold(role_of(name)))}(?!\w)", folded, re.I)
         if m is not None:
             found.append((m.start(), name))
-    return [name for _, name in sorted(found)]
+    named = [name for _, name in sorted(found)]
+    # and every other way the same person is written ("Right Hon. Justin Trudeau" beside
+    # "Right Hon. Justin Trudeau (Prime Minister)")
+    people = {tuple(names[n]) for n in named}
+    return list(dict.fromkeys(named + [n for n, w in names.items() if tuple(w) in people]))
+
+
+def role_of(name: str) -> str:
+    """The role a transcript writes in brackets after a speaker's name, when it is a role of two
+    words or more ("Right Hon. Justin Trudeau (Prime Minister)" -> "Prime Minister"; not
+    "(Lib.)"), else ""."""
+    parts = [_BRACKETS.sub("", p[1:-1]).strip() for p in _BRACKETS.findall(name)]
+    words = " ".join(p for p in parts if len(p.split()) >= 2).split()
+    return " ".join(words) if len(words) >= 2 else ""
 
 
 _BRACKETS = re.compile(r"\((?:[^()]|\([^()]*\))*\)")

@@ -63,6 +63,8 @@ def test_qmsum_fact_is_the_longest_shared_run():
     assert external_sets.shared_run("of the and to", "of the and to") is None  # stop words only
     assert external_sets.detokenise("it 's fine {disfmarker} , is n't it ?") == \
         "it's fine, isn't it?"
+    assert external_sets.detokenise("we can have L_C_D_s on the P_C_B_ .") == \
+        "we can have LCDs on the PCB."
 
 
 def test_qmsum_builds_transcripts_and_queries(tmp_path):

@@ -76,6 +76,12 @@ def test_named_speakers_full_names_any_case_surnames_capitalised_one_word_names_
     nordic = ["Mads Kjærgaard", "Pekka Mäkinen"]
     assert named_speakers("What did mads kjaergaard say?", nordic) == ["Mads Kjærgaard"]
     assert named_speakers("What did Makinen ask?", nordic) == ["Pekka Mäkinen"]
+    # a role in brackets only one person has; every way a transcript writes that person
+    house = ["Right Hon. Justin Trudeau (Prime Minister)", "Right Hon. Justin Trudeau",
+             "Hon. Bill Morneau (Minister of Finance)", "Mr. X (Minister of Finance)"]
+    assert named_speakers("What did the prime minister say about students?", house) == house[:2]
+    assert named_speakers("What did Trudeau say?", house) == house[1::-1]
+    assert named_speakers("What did the Minister of Finance say?", house) == []  # two have it
 
 
 def test_speaker_filter_keeps_only_windows_the_speaker_talks_in(meeting_kb):
