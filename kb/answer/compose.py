@@ -87,12 +87,16 @@ def passage(ranked: list[Sentence], n: int) -> Draft:
 def fact(ranked: list[Sentence], focus: str, records: Records | None = None,
          kinds: tuple[str, ...] = ()) -> Draft:
     """The best sentence first, at most ``FACT_SUPPORT`` after it; led by the fields the question
-    asks for (``asked_fields``)."""
+    asks for (``asked_fields``). When a field comes from a document of the kind the question
+    names rather than the best sentence's, the sentences are that document's."""
     chosen = pick(ranked, 1 + FACT_SUPPORT)
     if not chosen:
         return Draft(shape="fact")
     citer = Citer()
     leads = asked_fields(ranked, focus, records, kinds)
+    if leads and leads[0][1].hit.doc_id != chosen[0].hit.doc_id:  # the document it asks about
+        chosen = pick([s for s in ranked if s.hit.doc_id == leads[0][1].hit.doc_id],
+                      1 + FACT_SUPPORT)
     parts = [f"{line} [{citer.cite(s)}]" for line, s in leads]
     parts += [citer.marked(s) for s in chosen if not any(_same(s.text, line) for line, _ in leads)]
     return Draft(" ".join(parts), citer.citations(), shape="fact")

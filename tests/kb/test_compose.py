@@ -165,8 +165,8 @@ def test_a_field_comes_from_the_next_document_that_has_it_and_every_asked_field_
                "rep": {"coordinator": "Cluster AB", "funding": "EUR 2 000"}}
     ranked = [_one(report, 0.9), _one(talk, 0.8)]
     who = compose.fact(ranked, "Who presented the webinar on vouchers?", records, ("transcript",))
-    assert who.text.startswith("Presenter: Mads Kjærgaard [1] Three webinars")
-    assert who.citations[0].source == "talk.md"
+    assert who.text == "Presenter: Mads Kjærgaard [1] Our guest today runs the voucher scheme. [1]"
+    assert [c.source for c in who.citations] == ["talk.md"]  # the report is not what it asks
     # only a document of the kind the question names, and one that matches about as well
     assert "Presenter" not in compose.fact(ranked, "Who presented it?", records).text
     nobody = compose.fact([_one(report, 0.9), _one(weak, 0.8)], "Who presented the webinar?",
