@@ -11,7 +11,9 @@ one weight (measured in docs/decisions/14.md):
 - ``FIGURE``, ``TYPED``, ``COUNTED``: it holds a figure, the type of answer asked for
   (``answer_type``: an amount, a duration, a date, a name), a number before the thing counted;
 - ``LEAD``: the sentence before it is close to the question (it sets out the situation that
-  this one answers);
+  this one answers); this ranks the sentences after the first only: the first sentence of an
+  answer must answer on its own ("A full test costs ..." after "A quick test costs 25,000
+  kronor." does not lead "How much does a quick test cost?");
 - ``INTRO``: it opens its document (a purpose section, a recording's welcome), which seldom
   holds the specifics.
 
@@ -72,6 +74,7 @@ class Sentence:
     offset: int  # in ``hit.text``
     cosine: float = 0.0  # to the searched query
     score: float = 0.0
+    alone: float = 0.0  # the score without ``LEAD``: what the sentence says on its own
     vector: np.ndarray | None = field(default=None, repr=False)
     previous: Sentence | None = field(default=None, repr=False)  # the one before it, if kept
 
@@ -89,8 +92,9 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder
     """Every distinct candidate sentence of ``hits``, scored for the question (``qvec``: the
     searched query's vector, ``fvec``: the user's own words' when they differ; ``terms``: the
     user's own index terms; ``figure``: it asks for an amount, a count or a date; ``wanted``:
-    the type of answer it asks for), best first. A question is not an answer (but it leads
-    into one: ``LEAD``)."""
+    the type of answer it asks for), best first: the best on its own (``Sentence.alone``), then
+    the rest by their whole score. A question is not an answer (but it leads into one:
+    ``LEAD``)."""
     out = _collect(hits, embedder, len(qvec))
     if not out:
         return []
@@ -110,14 +114,19 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder
         s.cosine = float(cq)
         s.score = float(c) + LEXICAL * sum(w for t, w in weights.items() if t in held) / total
         s.score += PASSAGE * s.hit.score / top + INTRO * _opens_document(s.hit)
-        s.score += LEAD * max(lead.get(id(s.previous), 0.0), 0.0)
         if figure and _FIGURE.search(s.text):
             s.score += FIGURE
         if wanted is not None:
             typed = wanted.match(s.text)
             s.score += TYPED * min(typed, 1.0) + COUNTED * max(typed - 1.0, 0.0)
+        s.alone = s.score
+        s.score += LEAD * max(lead.get(id(s.previous), 0.0), 0.0)
     answers = [s for s in out if not _QUESTION.search(s.text)]
     answers.sort(key=lambda s: s.score, reverse=True)
+    if answers:  # the first must answer on its own: LEAD only ranks the ones after it
+        first = max(answers, key=lambda s: s.alone)
+        answers.remove(first)
+        answers.insert(0, first)
     return answers
 
 

@@ -83,6 +83,21 @@ def test_the_sentence_holding_the_question_terms_leads():
     assert 0.0 < best <= 1.0
 
 
+def test_the_first_sentence_answers_on_its_own():
+    """A sentence right after one close to the question gains (``LEAD``: it may answer the
+    situation set out before it), but only among the sentences after the first: here the full
+    test's price would otherwise lead a question about the quick test."""
+    hits = [_hit("A quick test costs 25,000 kronor. "
+                 "A full test costs 90,000 kronor, far more than a quick one.")]
+    embedder = HashEmbedder()
+    question = "How much does a quick test cost?"
+    ranked = extractive.read(hits, tuple(tokenize(question)), _lexicon(hits), embedder,
+                             embedder.embed_query(question))
+    quick, full = sorted(ranked, key=lambda s: s.offset)
+    assert full.score > quick.score and quick.alone > full.alone  # LEAD would put it first
+    assert ranked[0] is quick
+
+
 def test_every_sentence_is_cited_and_verbatim():
     hits = [_hit("Funding: SEK 699 908\nCoordinator: Stiftelsen IMIT\n"
                  "The project compared how nine large firms work with small firms.",
