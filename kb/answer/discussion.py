@@ -4,9 +4,8 @@ X?" ask about a stretch of a meeting, not a sentence.
 - ``discussion_topic`` says whether a question has that shape, and what it is about;
 - ``merge_spans`` merges the strong retrieved windows (``RELATIVE``) of one recording that touch
   or lie within ``GAP_SECONDS`` of each other into spans (00:12:30-00:21:10), best span first;
-- ``key_sentences`` picks up to ``KEY_SENTENCES`` sentences across a span, each the one closest to
-  the question within its share of the span's time, and returns them in time order, each with its
-  own time and speaker;
+- ``key_sentences`` picks the ``KEY_SENTENCES`` sentences of a span closest to the question and
+  returns them in time order, each with its own time and speaker;
 - ``compose`` writes them as ``00:13:05 Karin Holm: sentence [1]`` lines, citing the span once;
 - ``span_hit`` is the whole span as one source, for an LLM.
 
@@ -179,26 +178,13 @@ def sentences(span_lines_: list[Line]) -> list[Quote]:
 
 def key_sentences(span: Span, qvec: np.ndarray, embedder: Embedder,
                   n: int = KEY_SENTENCES) -> list[Quote]:
-    """Up to ``n`` sentences across the span in time order: its time is cut into ``n`` equal
-    parts, and each part gives its sentence most similar to the question; parts without a
-    sentence (a short span, a long silence) leave their place to the next most similar sentences
-    of the span."""
+    """The ``n`` sentences of the span most similar to the question, in time order."""
     pool = sentences(span_lines(span))
     if not pool:
         return []
     cos = vectors_of([(q.hit, q.text) for q in pool], embedder) @ qvec
-    length = max(span.end - span.start, 1e-6)
-    best: dict[int, int] = {}
-    for i, q in enumerate(pool):
-        part = min(int((q.start - span.start) / length * n), n - 1)
-        if part not in best or cos[i] > cos[best[part]]:
-            best[part] = i
-    chosen = set(best.values())
-    for i in np.argsort(-cos):  # parts without one leave room for the next best elsewhere
-        if len(chosen) >= n:
-            break
-        chosen.add(int(i))
-    return [pool[i] for i in sorted(chosen, key=lambda i: pool[i].start)]
+    chosen = np.argsort(-cos, kind="stable")[:n]
+    return [pool[int(i)] for i in sorted(chosen, key=lambda i: pool[int(i)].start)]
 
 
 def label(q: Quote) -> str:
