@@ -162,7 +162,12 @@ class KnowledgeBase:
         return search(given), []
 
     def _compose(self, q: Question, qvec, hits: list[Hit], lexical) -> tuple[Draft, list]:
-        """The answer in the question's shape, and the scored sentences it was made from."""
+        """The answer in the question's shape, and the scored sentences it was made from. A
+        question naming speakers is read for what it asks them about (``Question.words``:
+        "What did Ingrid Haugland say about costs?" -> "costs"), not for the name and "say",
+        which bring sentences that talk about talking ("Let me say something about ...")."""
+        if q.speakers and q.shape != "list" and q.words.strip():
+            qvec = self.embedder.embed_query(q.words)
         fvec = self.embedder.embed_query(q.focus) if q.focus != q.query else None
         ranked = extractive.read(hits, q.focus_terms, lexical, self.embedder, qvec, fvec,
                                  q.asks_figure, q.wanted)

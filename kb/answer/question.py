@@ -9,7 +9,8 @@ judges abstention on (``analyse``). Nothing after it tokenises the question agai
   it leans on, ``query``, but answered for its own words);
 - ``filters``: organisations, categories, kinds and years it states that the store's records hold
   ("Which projects did Mobile Heights coordinate?", "events for SMEs", "projects since 2021");
-- ``speakers``: people it names who speak in a stored transcript (full name, or a surname only
+- ``speakers``: people it names who speak in a stored transcript, whose words it asks for ("Who
+  is X?" asks about X, not for X's words) (full name, or a surname only
   one of them has);
 - ``unknown_share``: how much of it is words the store never uses and that are not ordinary words
   of the language either (``kb.answer.vocabulary``), judged on ``words`` (the query without the
@@ -89,6 +90,13 @@ _CATEGORY_NOUNS = {"event": "event", "service": "service", "initiative": "long-t
 _NOUN = re.compile(r"\b(projects?|reports?|methods?|tools?|webinars?|recordings?|events?|services?"
                    r"|initiatives?|programmes?|programs?)\b", re.I)
 _AND_NOUN = re.compile(rf"\s*(?:,|and/or|or|and|&)\s*(?:other\s+)?{_NOUN.pattern}", re.I)
+_SPEECH = re.compile(r"\b(?:did|does|do|say|says|said|think|thinks|thought|mention|mentions|"
+                     r"mentioned|talk|talks|talked|ask|asks|asked|answer|answers|answered|respond|responds|"
+                     r"responded|explain|explains|explained|describe|describes|described|comment|"
+                     r"comments|commented|suggest|suggests|suggested|propose|proposes|proposed|"
+                     r"argue|argues|argued|elaborate|elaborates|elaborated|opinion|view|views|"
+                     r"säga|sa|säger|tycker|tyckte|berätta|berättade)\b", re.I)
+_WHO_IS = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were)\b|^\W*vem\s+(?:är|var)\b", re.I)
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d\d)\b", re.I)
 _BEFORE = re.compile(r"\b(?:before|until|up to|by)\s+((?:19|20)\d\d)\b", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b", re.I)
@@ -154,13 +162,16 @@ def analyse(text: str, query: str | None = None,
     shape = shape_of(focus)
     records = records or {}
     filters, labels = stated_filters(focus, shape, records)
-    speakers = tuple(named_speakers(query, known_speakers(records)))
+    named = tuple(named_speakers(query, known_speakers(records)))
+    # "Who is Ingrid Haugland?" asks about the person, which others say (her introduction), not
+    # for her own words
+    speakers = () if _WHO_IS.match(focus) else named
     if speakers:
         sources = sorted({r.get("source") for r in records.values()
                           if set(_people(r)) & set(speakers) and r.get("source")})
         filters = _merge(filters, Filters(sources=sources))
         labels += tuple(f"speaker: {s}" for s in speakers)
-    words = _unnamed(query, speakers)
+    words = _unnamed(query, named)
     unknown, language = vocabulary.read(words, lexical) if lexical is not None else (0.0, "en")
     return Question(
         text=text, query=query, focus=focus, shape=shape, filters=filters,
@@ -251,13 +262,16 @@ def _people(rec: Mapping[str, Any]) -> list[str]:
 
 
 def _unnamed(text: str, speakers: tuple[str, ...]) -> str:
-    """The text without the names of the speakers it names: a speaker's name is known to the
-    store (its transcripts' records) even where no passage writes it out."""
+    """The text without the names of the speakers it names, and then without its verbs of
+    speech and their auxiliary ("What did Ingrid Haugland say about costs?" is judged on "What
+    about costs?"): a speaker's name
+    is known to the store (its transcripts' records) even where no passage writes it out, and
+    "say" is how the question asks for a speaker's words, not what they are about."""
     for name in speakers:
         for part in (name, *name.split()):
             for written in dict.fromkeys((part, fold(part))):  # "Kjaergaard" for "Kjærgaard"
                 text = re.sub(rf"(?<!\w){re.escape(written)}(?:'s)?(?!\w)", " ", text)
-    return text
+    return _SPEECH.sub(" ", text) if speakers else text
 
 
 def _merge(a: Filters | None, b: Filters) -> Filters:

@@ -123,6 +123,15 @@ def test_speakers_by_full_name_or_a_surname_only_one_has():
     assert analyse("How do clusters run matchmaking?", records=RECORDS).speakers == ()
 
 
+def test_a_speaker_question_is_judged_on_what_it_asks_about():
+    """Its words leave out the speaker's name and the verbs of speech; "Who is X?" asks about
+    X (what others say of her), not for X's own words."""
+    q = analyse("What did Ingrid Haugland say about harvesting ideas?", records=RECORDS)
+    assert q.words.split() == ["What", "about", "harvesting", "ideas?"]
+    who = analyse("Who is Ingrid Haugland?", records=RECORDS)
+    assert who.speakers == () and who.filters is None and "Haugland" not in who.words
+
+
 def _lexicon(texts: list[str]) -> SearchIndex:
     ids = [f"d{i}:0" for i in range(len(texts))]
     return SearchIndex.build(ids, texts, [i.split(":")[0] for i in ids], "test")

@@ -82,6 +82,19 @@ def test_out_of_scope_questions_are_declined(corpus_kb, question):
     assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
 
 
+def test_a_speaker_is_asked_about_what_she_talked_about(corpus_kb):
+    """The speaker's name and "say" are not what the question is about: a topic she never
+    talked about is declined, one she did is answered with her words on it, and "Who is X?"
+    with what the host says of her."""
+    assert corpus_kb.ask("What did Sanne de Vries say about the capital of Australia?").abstained
+    costs = corpus_kb.ask("What did Ingrid Haugland say about costs?")
+    assert not costs.abstained and "kroner" in costs.text
+    assert all(line.split(" ", 1)[1].startswith("Ingrid Haugland:")
+               for line in costs.text.splitlines())
+    who = corpus_kb.ask("Who is Ingrid Haugland?")
+    assert not who.abstained and "innovation manager at Tverrfjord" in who.text
+
+
 @pytest.mark.parametrize(("question", "places"), [
     # near misses: every word is known and a sentence is close, but the answer's sources do not
     # hold the name or the year the question asks about
