@@ -61,6 +61,8 @@ FIELD_QUESTIONS = (
      r"\bwho (?:coordinated|coordinates|led|leads)\b|\bcoordinator\b"),
     ("presenter", "Presenter", r"\bwho (?:presented|presents|gave|spoke at)\b|\bpresenter\b"),
     ("host", "Host", r"\bwho (?:hosted|hosts|moderated|moderates|chaired)\b|\bmoderator\b"),
+    ("date", "Date", r"\bwhen (?:was|is|were|did) (?:\w+\s+){0,6}?(?:webinar|recording|talk|"
+                     r"session|meeting)\b|\b(?:what|which) date\b"),
 )
 _DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
                    r"October|November|December) (?:19|20)\d\d\b")
@@ -126,7 +128,7 @@ def asked_fields(ranked: list[Sentence], focus: str, records: Records | None = N
     out = []
     for _, key, label in asked:
         for s in candidates:
-            value = fields_of(s.hit, records).get(key)
+            value = field_value(fields_of(s.hit, records), key)
             if value not in (None, ""):
                 out.append((f"{label}: {value}", s))
                 break
@@ -181,18 +183,20 @@ def listing(ranked: list[Sentence], hits: list[Hit], records: Records | None = N
 def identifying_fields(hit: Hit, records: Records | None = None) -> dict[str, str]:
     """The fields that identify a document of its kind (``ID_FIELDS``) that it has."""
     meta = fields_of(hit, records)
-    out: dict[str, str] = {}
-    for key in ID_FIELDS.get(hit.kind, ()):
-        if key == "years" and meta.get("start_year"):
-            start, end = meta["start_year"], meta.get("end_year", meta["start_year"])
-            out[key] = f"{start}-{end}" if end != start else str(start)
-        elif key == "date":
-            m = _DATE.search(str(meta.get("description") or ""))
-            if m:
-                out[key] = m.group(0)
-        elif meta.get(key):
-            out[key] = str(meta[key])
-    return out
+    found = {key: field_value(meta, key) for key in ID_FIELDS.get(hit.kind, ())}
+    return {key: value for key, value in found.items() if value}
+
+
+def field_value(meta: Mapping[str, Any], key: str) -> str | None:
+    """A document's field as people read it: its own value, its years ("2018-2021") or the
+    date its description states (a recording's "7 March 2024")."""
+    if key == "years" and meta.get("start_year"):
+        start, end = meta["start_year"], meta.get("end_year", meta["start_year"])
+        return f"{start}-{end}" if end != start else str(start)
+    if key == "date" and not meta.get("date"):
+        m = _DATE.search(str(meta.get("description") or ""))
+        return m.group(0) if m else None
+    return str(meta[key]) if meta.get(key) not in (None, "") else None
 
 
 def step_of(section: str | None) -> str | None:

@@ -174,6 +174,10 @@ def test_a_field_comes_from_the_next_document_that_has_it_and_every_asked_field_
     assert "Presenter" not in nobody.text
     both = compose.fact(ranked, "Who coordinated it and how much funding did it get?", records)
     assert both.text.startswith("Coordinator: Cluster AB [1] Funding: EUR 2 000 [1]")
+    # a recording's date is the one its description states
+    records["talk"]["description"] = "A webinar of 7 March 2024 on vouchers."
+    when = compose.fact(ranked, "When was the webinar on vouchers?", records, ("transcript",))
+    assert when.text.startswith("Date: 7 March 2024 [1] Our guest today")
 
 
 def test_a_procedure_leads_with_a_field_the_question_asks_for():
