@@ -146,8 +146,9 @@ def _pairs(summary: dict[str, Any], what: str) -> str:
     """"9 / 3 (p 0.146)": questions only kb gets, only the baseline gets, and the sign test."""
     if f"{what}_kb_only" not in summary:  # a results file from before the counts
         return "-"
-    return (f"{summary[f'{what}_kb_only']} / {summary[f'{what}_base_only']} "
-            f"(p {summary[f'{what}_sign_p']:.3f})")
+    p = summary[f"{what}_sign_p"]
+    said = "p < 0.001" if p < 0.001 else f"p {p:.3f}"
+    return f"{summary[f'{what}_kb_only']} / {summary[f'{what}_base_only']} ({said})"
 
 
 def small_store_section(out: dict[str, Any]) -> str:
