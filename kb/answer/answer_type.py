@@ -8,8 +8,7 @@ count, ``how long``/``how soon``/``when`` for a duration or a date, ``how often`
 ``who`` or ``which projects`` (``which funded projects``) for a name or a role; a participle in a
 name question ("who paid", "which funded projects") describes the named thing and does not ask for
 money. ``how many X`` also names the counted thing: a sentence that puts a number right before X
-("5 companies") answers it; a question for a sum ("in total", "the whole day") is answered best by
-a sentence that states a total.
+("8 free advisory hours") answers it, whatever its other words.
 
 Everything here is a regular expression over the text: cheap enough to run on every candidate
 sentence before any of them is embedded.
@@ -95,11 +94,6 @@ _HEAD = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of (?:the|them|those)\s+)?
 _WORDS = re.compile(r"(?:[\s*-]+(?!(?:of|for|to|in|at|by|per|from|with|and|or)\b)[\w'’-]+){1,3}",
                     re.I)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.I)
-# "what does the whole day cost?", "how much ... altogether?": the sum, which a sentence (or a
-# table's "Total" row) states as one
-_WHOLE = re.compile(r"\b(?:in total|whole|altogether|all together|overall|in all|combined)\b",
-                    re.I)
-_TOTAL = re.compile(r"\b(?:total\w*|altogether|in all|overall|combined)\b", re.I)
 _FOCUS = re.compile(r"[^?]+\?|[^?]+$")
 
 
@@ -109,29 +103,21 @@ class AnswerType:
 
     kinds: frozenset[str] = field(default_factory=frozenset)
     head: str | None = None  # stemmed
-    whole: bool = False  # asks for a sum ("in total", "the whole day")
 
     def match(self, sentence: str) -> float:
-        """1 when the sentence holds an answer of an expected type, plus up to 1 when a number
-        stands right before the counted thing or before a unit of measure asked for ("how much
-        electricity" - "5.8 GWh") or, when the question asks for a sum, the sentence states a
-        total; 0 otherwise."""
+        """1 when the sentence holds an answer of an expected type (a number right before the
+        counted thing is one), 0 otherwise."""
         if not self.kinds:
             return 0.0
-        counted = self._counts_head(sentence) if self.head else 0.0
-        if "quantity" in self.kinds and PATTERNS["quantity"].search(sentence):
-            counted = 1.0
-        hit = counted or any(PATTERNS[k].search(sentence) for k in self.kinds)
-        if hit and self.whole and _TOTAL.search(sentence):
-            counted = 1.0
-        return float(bool(hit)) + counted
+        return float((self.head is not None and self._counts_head(sentence))
+                     or any(PATTERNS[k].search(sentence) for k in self.kinds))
 
-    def _counts_head(self, sentence: str) -> float:
+    def _counts_head(self, sentence: str) -> bool:
         for m in PATTERNS["number"].finditer(sentence):
             words = _WORDS.match(sentence, m.end())
             if words and self.head in tokenize(words.group(0)):
-                return 1.0
-        return 0.0
+                return True
+        return False
 
 
 def focus(question: str) -> str:
@@ -156,5 +142,4 @@ def answer_type(question: str) -> AnswerType:
         kinds = {"quantity"}  # "how much electricity": an amount with its unit, not any number
     head = _HEAD.search(q)
     stem = tokenize(head.group(1)) if head else []
-    whole = bool(kinds) and _WHOLE.search(q) is not None
-    return AnswerType(frozenset(kinds), stem[0] if stem else None, whole)
+    return AnswerType(frozenset(kinds), stem[0] if stem else None)

@@ -8,8 +8,8 @@ one weight (measured in docs/decisions/14.md):
 - ``LEXICAL``: the idf-weighted share of the question's own terms it holds beyond its passage's
   title and section (those name the topic that every sentence of the passage shares);
 - ``PASSAGE``: how well its passage was retrieved, relative to the best passage;
-- ``FIGURE``, ``TYPED``, ``COUNTED``: it holds a figure, the type of answer asked for
-  (``answer_type``: an amount, a duration, a date, a name), a number before the thing counted;
+- ``FIGURE``, ``TYPED``: it holds a figure, the type of answer asked for (``answer_type``: an
+  amount, a duration, a date, a name, a number before the thing counted);
 - ``LEAD``: the sentence before it is close to the question (it sets out the situation that
   this one answers); this ranks the sentences after the first only: the first sentence of an
   answer must answer on its own ("A full test costs ..." after "A quick test costs 25,000
@@ -49,7 +49,6 @@ LEXICAL = 0.5  # the question's own terms it holds
 PASSAGE = 1.0  # its passage's retrieval score, relative to the best passage's
 FIGURE = 0.2  # it holds a figure, when the question asks for one
 TYPED = 0.2  # it holds the type of answer asked for (``answer_type``): an amount, a date, a name
-COUNTED = 0.2  # a number right before the thing counted ("how many challenges": "5 challenges")
 INTRO = -0.4  # it opens its document (a purpose section, a recording's first minutes)
 LEAD = 0.3  # the sentence before it is close to the question (it sets out the situation)
 INTRO_SECONDS = 120.0
@@ -117,8 +116,7 @@ def read(hits: list[Hit], terms: tuple[str, ...], lexical: SearchIndex, embedder
         if figure and _FIGURE.search(s.text):
             s.score += FIGURE
         if wanted is not None:
-            typed = wanted.match(s.text)
-            s.score += TYPED * min(typed, 1.0) + COUNTED * max(typed - 1.0, 0.0)
+            s.score += TYPED * wanted.match(s.text)
         s.alone = s.score
         s.score += LEAD * max(lead.get(id(s.previous), 0.0), 0.0)
     answers = [s for s in out if not _QUESTION.search(s.text)]

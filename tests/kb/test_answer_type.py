@@ -26,13 +26,6 @@ def test_answer_type_of_question_and_sentence(question, kind, matching, other):
     assert wanted.match(matching) > wanted.match(other) == 0.0
 
 
-def test_how_many_prefers_a_number_before_the_counted_thing():
-    wanted = answer_type("How many companies implemented the offer?")
-    assert wanted.head == "compani"
-    assert wanted.match("5 companies put it into practice.") > wanted.match(
-        "It took 3 months for the companies.")
-
-
 def test_focus_is_the_last_question_of_a_follow_up():
     query = "How big is the voucher budget? And how fast do applicants get a decision?"
     assert focus(query) == "And how fast do applicants get a decision?"
@@ -42,7 +35,8 @@ def test_focus_is_the_last_question_of_a_follow_up():
 
 def test_a_number_before_the_counted_thing_answers_by_itself():
     wanted = answer_type("How many hours of advice do members get for free?")
-    assert wanted.match("Every member has **8 free advisory hours per year**.") == 2.0
+    assert wanted.head == "hour"
+    assert wanted.match("Every member has **8 free advisory hours per year**.") == 1.0
     assert wanted.match("Advice is given by the adviser.") == 0.0
 
 
@@ -54,8 +48,8 @@ def test_a_field_value_after_its_label_is_a_name():
 def test_how_much_stuff_asks_for_a_quantity_with_its_unit():
     wanted = answer_type("How much electricity have the companies saved per year altogether?")
     assert wanted.kinds == {"quantity"}
-    assert wanted.match("The 41 companies report combined savings of 5.8 GWh a year.") == 2.0
-    assert wanted.match("Volume: 412 tonnes of textiles passed through the line.") == 2.0
+    assert wanted.match("The 41 companies report combined savings of 5.8 GWh a year.") == 1.0
+    assert wanted.match("Volume: 412 tonnes of textiles passed through the line.") == 1.0
     assert wanted.match("In total 41 companies were audited in the first year.") == 0.0
     # money and time keep their own types
     assert answer_type("How much does a test cycle cost?").kinds == {"money"}
@@ -78,12 +72,3 @@ def test_how_much_stuff_asks_for_a_quantity_with_its_unit():
 ])
 def test_answer_kinds_of_questions(question, kinds):
     assert answer_type(question).kinds == kinds
-
-
-def test_a_question_for_the_whole_amount_prefers_a_stated_total():
-    wanted = answer_type("And what does the whole day cost?")
-    assert wanted.whole
-    assert wanted.match("The total cost was EUR 21 560.") == 2.0
-    assert wanted.match("Room and lunch cost EUR 45 per participant.") == 1.0
-    assert not answer_type("What does a day cost?").whole
-    assert answer_type("What does a day cost?").match("The total cost was EUR 21 560.") == 1.0
