@@ -2,12 +2,17 @@
 
 python docs/decisions/14/sentence_grid.py golden|eu-call-topics|real-pdfs|qmsum STORE \
     'label:module.NAME=value,...' ...
+GRID_LIMIT=N asks N questions of an external set (40 unless set: sessions 1-3; session 4 asked
+every one, GRID_LIMIT=1000); FILLER_OFF=1 turns ``vocabulary.says_something`` off (session 4).
 Golden: facts present and fact-in-first-sentence by split, OOS declined; external sets: kb
 beside the same-length cosine baseline (eval/external.py's)."""
 import sys, collections, numpy as np
 from kb.api import KnowledgeBase
 from kb.settings import Settings
-from kb.answer import compose, extractive, abstain
+from kb.answer import compose, extractive, abstain, discussion
+import os
+if os.environ.get("FILLER_OFF"):
+    extractive.says_something = discussion.says_something = lambda *a: True
 from eval import answers
 from eval.external import baseline_sentences
 
@@ -22,7 +27,7 @@ if which == "golden":
 else:
     from eval.external_sets import build
     kb = KnowledgeBase(Settings.from_env(store=f"{store}/eval-external/{which}"))
-    ext = build(which, "/work/shared/eval-data", 40)
+    ext = build(which, "/work/shared/eval-data", int(os.environ.get("GRID_LIMIT", 40)))
     todo = [(q.id, "ext", True, q.facts, True, q.question, None) for q in ext.questions]
 grab = {}
 orig = kb._compose
