@@ -135,16 +135,6 @@ def asked_fields(ranked: list[Sentence], focus: str, records: Records | None = N
     return out
 
 
-def document_field(hit: Hit, focus: str, records: Records | None = None) -> str | None:
-    """"Label: value" of the first field of ``hit``'s document that the question asks for."""
-    meta = fields_of(hit, records)
-    for key, label, asked in FIELD_QUESTIONS:
-        value = meta.get(key)
-        if value not in (None, "") and re.search(asked, focus, re.I):
-            return f"{label}: {value}"
-    return None
-
-
 def _same(sentence: str, line: str) -> bool:
     """A sentence that only says the field line again ("**Funding:** EUR 4 850 000", "Project
     duration: June 2018 - November 2021" after "Duration: June 2018 - November 2021")."""
@@ -223,9 +213,7 @@ def procedure(entry: list[Sentence], others: list[Sentence], focus: str = "",
     citer = Citer()
     items, lines = [], []
     title = entry[0].hit.title if entry else ""
-    asked = document_field(entry[0].hit, focus, records) if entry and focus else None
-    if asked:
-        lines.append(f"{asked} [{citer.cite(entry[0])}]")
+    lines += [f"{line} [{citer.cite(s)}]" for line, s in asked_fields(entry, focus, records)]
     for i, section in enumerate(sections):
         name = (section or "").strip()
         if i and step_of(name) is None:
