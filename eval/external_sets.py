@@ -164,7 +164,7 @@ def eu_call_topics(folder: Path, limit: int) -> ExternalSet:
                        notes={"topics_in_file": len(rows), "documents": len(files)})
 
 
-QMSUM_EVERY = 1  # every meeting of the file goes into the store (168 usable queries)
+QMSUM_EVERY = 1  # every meeting of the file goes into the store (169 usable queries)
 
 
 # -- QMSum ----------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from kb.embedding import Embedder
 
 
-
 class Retriever:
     def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
         self.store = store
@@ -265,11 +264,15 @@ def _hit(chunk_id: str, score: float, text: str, meta: dict[str, Any]) -> Hit:
 
 
 def flagged(hits: list[Hit], records: dict[str, dict[str, Any]]) -> list[Hit]:
-    """The hits, each marked ``illustrative`` in its metadata when its document is (a flag its
-    record holds and its chunks do not: cards and citations show it)."""
+    """The hits, each marked in its metadata with what its document's record says and its chunks
+    do not: ``illustrative`` when the document is (cards and citations show it), and the
+    ``language`` it is written in (the answerer judges its sentences' words in it)."""
     for h in hits:
-        if _true(records.get(h.doc_id, {}).get("illustrative")):
+        rec = records.get(h.doc_id, {})
+        if _true(rec.get("illustrative")):
             h.metadata["illustrative"] = True
+        if rec.get("language") and not h.metadata.get("language"):
+            h.metadata["language"] = rec["language"]
     return hits
 
 

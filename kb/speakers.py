@@ -44,11 +44,11 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     folded = fold(question)  # "Mads Kjaergaard" names "Mads Kjærgaard"
     names = {name: personal_name(name) for name in dict.fromkeys(known)}
+    role = {name: role_of(name) for name in names}
     # one person may be written two ways ("Hon. Navdeep Bains", "Hon. Navdeep Bains (Lib.)")
     surnames = Counter(words[-1] for words in {tuple(w) for w in names.values()} if len(words) > 1)
-    # a role only one speaker has names that speaker ("What did the Prime Minister say?")
-    roles = Counter(r for r, _ in {(role_of(n), tuple(w)) for n, w in names.items()} if r)
-    roles[""] = 2
+    # a role only one person has names that person ("What did the Prime Minister say?")
+    roles = Counter(r for r, _ in {(role[n], tuple(w)) for n, w in names.items()} if r)
     for name, words in names.items():
         if not words:
             continue
@@ -60,8 +60,8 @@ def named_speakers(question: str, known: Iterable[str]) -> list[str]:
         if m is None and len(words) > 1 and len(words[-1]) >= 3 and words[-1][0].isupper() \
                 and surnames[words[-1]] == 1:
             m = re.search(rf"(?<!\w){re.escape(fold(words[-1]))}(?!\w)", folded)
-        if m is None and roles[role_of(name)] == 1:
-            m = re.search(rf"(?<!\w){re.escape(fold(role_of(name)))}(?!\w)", folded, re.I)
+        if m is None and role[name] and roles[role[name]] == 1:
+            m = re.search(rf"(?<!\w){re.escape(fold(role[name]))}(?!\w)", folded, re.I)
         if m is not None:
             found.append((m.start(), name))
     named = [name for _, name in sorted(found)]

@@ -9,9 +9,9 @@ judges abstention on (``analyse``). Nothing after it tokenises the question agai
   it leans on, ``query``, but answered for its own words);
 - ``filters``: organisations, categories, kinds and years it states that the store's records hold
   ("Which projects did Mobile Heights coordinate?", "events for SMEs", "projects since 2021");
-- ``speakers``: people it names who speak in a stored transcript, whose words it asks for ("Who
-  is X?" asks about X, not for X's words) (full name, or a surname only
-  one of them has);
+- ``speakers``: people it names who speak in a stored transcript (full name, or a surname only
+  one of them has) and whose own words it asks for ("Who is X?" asks about X, not for X's
+  words);
 - ``unknown_share``: how much of it is words the store never uses and that are not ordinary words
   of the language either (``kb.answer.vocabulary``), judged on ``words`` (the query without the
   speakers it names) in ``language`` (the store language it fits best).
@@ -91,8 +91,8 @@ _NOUN = re.compile(r"\b(projects?|reports?|methods?|tools?|webinars?|recordings?
                    r"|initiatives?|programmes?|programs?)\b", re.I)
 _AND_NOUN = re.compile(rf"\s*(?:,|and/or|or|and|&)\s*(?:other\s+)?{_NOUN.pattern}", re.I)
 _SPEECH = re.compile(r"\b(?:did|does|do|say|says|said|think|thinks|thought|mention|mentions|"
-                     r"mentioned|talk|talks|talked|ask|asks|asked|answer|answers|answered|respond|responds|"
-                     r"responded|explain|explains|explained|describe|describes|described|comment|"
+                     r"mentioned|talk|talks|talked|ask|asks|asked|answer|answers|answered|"
+                     r"respond|responds|responded|explain|explains|explained|describe|describes|described|comment|"
                      r"comments|commented|suggest|suggests|suggested|propose|proposes|proposed|"
                      r"argue|argues|argued|elaborate|elaborates|elaborated|opinion|view|views|"
                      r"säga|sa|säger|tycker|tyckte|berätta|berättade)\b", re.I)
@@ -264,9 +264,9 @@ def _people(rec: Mapping[str, Any]) -> list[str]:
 def _unnamed(text: str, speakers: tuple[str, ...]) -> str:
     """The text without the names of the speakers it names, and then without its verbs of
     speech and their auxiliary ("What did Ingrid Haugland say about costs?" is judged on "What
-    about costs?"): a speaker's name
-    is known to the store (its transcripts' records) even where no passage writes it out, and
-    "say" is how the question asks for a speaker's words, not what they are about."""
+    about costs?"): a speaker's name is known to the store (its transcripts' records) even where
+    no passage writes it out, and "say" is how the question asks for a speaker's words, not
+    what they are about."""
     for name in speakers:
         for part in (name, *name.split()):
             for written in dict.fromkeys((part, fold(part))):  # "Kjaergaard" for "Kjærgaard"

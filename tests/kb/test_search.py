@@ -184,3 +184,6 @@ def test_invented_examples_are_flagged_on_hits_and_citations(corpus_kb):
     answer = corpus_kb.ask("How do other clusters run a reverse pitch?")
     assert answer.shape == "procedure" and answer.citations
     assert all(c.illustrative for c in answer.citations)
+    # the document's language too: the answerer judges a sentence's words in it
+    swedish = corpus_kb.search("forskare på plats hos medlemsföretaget", k=1)
+    assert swedish[0].metadata["language"] == "sv" and hits[0].metadata["language"] == "en"
